@@ -1,0 +1,89 @@
+# FrameSeller: `make run` starts the shop, `make test` runs the whole suite.
+# Both set everything up first: system packages, a Python >= 3.12 virtualenv,
+# the pinned requirements, the site's npm build.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      ?= .venv
+PY        := $(VENV)/bin/python
+HOST      ?= 127.0.0.1
+PORT      ?= 8000
+STRIPE_EMULATOR_PORT ?= 8420
+export STRIPE_EMULATOR_PORT
+
+# Find a Python >= 3.12: $(PYTHON) if given, then python3.13/3.12 on PATH,
+# then pyenv's installed versions.
+define find_python
+for c in $${PYTHON:-} python3.14 python3.13 python3.12 python3 \
+         $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python 2>/dev/null | sort -rV); do \
+  if command -v "$$c" >/dev/null 2>&1 && "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+    command -v "$$c"; exit 0; fi; \
+done; exit 1
+endef
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := default-libmysqlclient-dev pkg-config build-essential
+
+.PHONY: help run test lint system-deps venv frontend emulator clean
+
+help:
+	@echo "make run   - set up and start the shop on http://$(HOST):$(PORT)/"
+	@echo "make test  - set up and run the whole test suite"
+	@echo "make lint  - ruff check and format check"
+
+system-deps:
+	@missing=""; \
+	pkg-config --exists mysqlclient 2>/dev/null || pkg-config --exists mariadb 2>/dev/null || missing="$(APT_PACKAGES)"; \
+	if [ -n "$(WITH_CHROMIUM)" ] && ! command -v chromium >/dev/null 2>&1; then missing="$$missing chromium"; fi; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing system packages:$$missing"; \
+	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Please install:$$missing (not a Debian system)"; exit 1; fi; \
+	fi
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@py=$$( $(find_python) ) || { echo "ERROR: no Python >= 3.12 found (Django 6.1 needs one)."; \
+	  echo "Install one (e.g. 'pyenv install 3.12') or run 'make PYTHON=/path/to/python3.12 ...'."; exit 1; }; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	  rm -rf $(VENV); echo "Creating $(VENV) with $$py ($$($$py --version))"; $$py -m venv $(VENV); fi
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+venv: system-deps $(VENV)/.installed
+
+frontend:
+	@if [ -f frontend/package.json ]; then \
+	  command -v npm >/dev/null || { echo "ERROR: npm is needed to build frontend/"; exit 1; }; \
+	  cd frontend && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run --silent build; \
+	fi
+
+run: venv frontend
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_catalog
+	$(PY) manage.py collectstatic --noinput -v0
+	@set -m; \
+	if [ -n "$$STRIPE_SECRET_KEY" ]; then \
+	  echo "STRIPE_SECRET_KEY is set: using real Stripe, no emulator"; \
+	elif curl -sf -o /dev/null http://127.0.0.1:$(STRIPE_EMULATOR_PORT)/js.stripe.com/v3/; then \
+	  echo "Stripe emulator already running on port $(STRIPE_EMULATOR_PORT)"; \
+	else \
+	  $(PY) -m frameseller.stripe_emulator --port $(STRIPE_EMULATOR_PORT) & emu=$$!; \
+	  trap 'kill $$emu 2>/dev/null' EXIT INT TERM; \
+	fi; \
+	echo "FrameSeller on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/)"; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: WITH_CHROMIUM=1
+test: venv frontend
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+clean:
+	rm -rf $(VENV) var staticfiles frontend/node_modules frontend/dist

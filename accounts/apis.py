@@ -1,0 +1,114 @@
+"""Account endpoints: sign up, log in, refresh a token."""
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.serializers import TokenRefreshSlidingSerializer
+
+from accounts import services
+from accounts.serializers import (
+    LoginErrorSerializer,
+    LoginInputSerializer,
+    SignupInputSerializer,
+    TokenOutputSerializer,
+    TokenRefreshInputSerializer,
+)
+from accounts.throttles import LoginAccountThrottle, LoginIpThrottle, SignupIpThrottle
+from frameseller.serializers import DetailErrorSerializer, EnvelopeErrorSerializer, SuccessSerializer
+
+
+def _json_body(request) -> dict:
+    """Return the parsed body, or {} when it is not a JSON object."""
+    try:
+        data = request.data
+    except (exceptions.ParseError, exceptions.UnsupportedMediaType):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+class UserSignupApi(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [SignupIpThrottle]
+    error_envelope = True
+
+    @extend_schema(
+        operation_id="signup",
+        summary="Create an account",
+        request=SignupInputSerializer,
+        responses={201: SuccessSerializer, 400: EnvelopeErrorSerializer, 429: EnvelopeErrorSerializer},
+        examples=[
+            OpenApiExample(
+                "Sign up",
+                value={
+                    "first_name": "foo",
+                    "last_name": "bar",
+                    "email": "foobar@qmail.com",
+                    "password": "a long passphrase",
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Email taken",
+                value={"success": False, "error": "An account with this email already exists."},
+                response_only=True,
+                status_codes=["400"],
+            ),
+        ],
+        auth=[],
+    )
+    def post(self, request):
+        if not isinstance(request.data, dict):
+            raise exceptions.ValidationError("Send a JSON object with first_name, last_name, email and password.")
+        serializer = SignupInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_signup(**serializer.validated_data)
+        return Response({"success": True}, status=status.HTTP_201_CREATED)
+
+
+class UserTokenObtainApi(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginIpThrottle, LoginAccountThrottle]
+
+    @extend_schema(
+        operation_id="login",
+        summary="Log in: exchange email and password for a JWT",
+        description="`username` is the email, matched case-insensitively. Any failure answers the "
+        "same 400, never telling whether the email exists.",
+        request=LoginInputSerializer,
+        responses={200: TokenOutputSerializer, 400: LoginErrorSerializer, 429: DetailErrorSerializer},
+        auth=[],
+    )
+    def post(self, request):
+        data = _json_body(request)
+        token = services.user_token_obtain(
+            request=request, username=data.get("username"), password=data.get("password")
+        )
+        return Response({"token": token})
+
+
+class UserTokenRefreshApi(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginIpThrottle]
+
+    @extend_schema(
+        operation_id="token_refresh",
+        summary="Renew a token before it expires",
+        description="Send a token whose refresh window (7 days by default) is still open; "
+        "get a new one with a fresh expiry.",
+        request=TokenRefreshInputSerializer,
+        responses={200: TokenOutputSerializer, 400: DetailErrorSerializer, 403: DetailErrorSerializer},
+        auth=[],
+    )
+    def post(self, request):
+        serializer = TokenRefreshSlidingSerializer(data=_json_body(request))
+        try:
+            serializer.is_valid(raise_exception=True)
+        except TokenError as error:
+            raise exceptions.PermissionDenied("Token is invalid or expired.") from error
+        return Response({"token": serializer.validated_data["token"]})

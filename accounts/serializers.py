@@ -1,0 +1,26 @@
+from rest_framework import serializers
+
+
+class SignupInputSerializer(serializers.Serializer):
+    first_name = serializers.CharField(max_length=150)
+    last_name = serializers.CharField(max_length=150)
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+
+
+class LoginInputSerializer(serializers.Serializer):
+    username = serializers.CharField(help_text="The email the shopper signed up with (any case).")
+    password = serializers.CharField(trim_whitespace=False)
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="A JWT to send as `Authorization: JWT <token>`.")
+
+
+class TokenRefreshInputSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="A valid token whose refresh window is still open.")
+
+
+class LoginErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(default="authorization failure")
+    non_field_errors = serializers.ListField(child=serializers.CharField())

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from accounts import apis
+
+urlpatterns = [
+    path("signup/", apis.UserSignupApi.as_view(), name="signup"),
+    path("api-token-auth/", apis.UserTokenObtainApi.as_view(), name="token-obtain"),
+    path("api-token-refresh/", apis.UserTokenRefreshApi.as_view(), name="token-refresh"),
+]

@@ -1,0 +1,54 @@
+"""Middleware that keeps every error answer JSON and every request body small."""
+
+from django.conf import settings
+from django.http import JsonResponse
+
+_GENERIC = {
+    400: "Bad request.",
+    403: "Forbidden.",
+    404: "Not found.",
+    405: "Method not allowed.",
+    413: "Request body too large.",
+    500: "Internal server error.",
+}
+
+
+class JsonErrorMiddleware:
+    """Replace any non-JSON error page (404, 500, DEBUG's technical pages) with JSON.
+
+    The Django admin keeps its HTML pages.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code < 400 or request.path.startswith("/admin/"):
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        message = _GENERIC.get(response.status_code, "Request failed.")
+        replacement = JsonResponse({"detail": message}, status=response.status_code)
+        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if header in response:
+                replacement[header] = response[header]
+        return replacement
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse bodies above DATA_UPLOAD_MAX_MEMORY_SIZE with 413 before they are read."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return JsonResponse({"detail": "Invalid Content-Length header."}, status=400)
+        if limit is not None and length > limit:
+            body = {"detail": f"Request body too large (limit {limit} bytes)."}
+            return JsonResponse(body, status=413)
+        return self.get_response(request)

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from frameseller import views
+
+api_patterns = [
+    path("", include("accounts.urls")),
+    path("", include("catalog.urls")),
+    path("", include("orders.urls")),
+    path("health/", views.HealthApi.as_view(), name="health"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("api/", include(api_patterns)),
+    path("admin/", admin.site.urls),
+    path("config.js", views.frontend_config, name="frontend-config"),
+]

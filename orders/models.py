@@ -1,0 +1,50 @@
+"""Orders: who bought which photo, at what price, and how the payment went."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Order(models.Model):
+    """One purchase of one photo; the price is a snapshot of what was charged."""
+
+    class Status(models.TextChoices):
+        UNPAID = "UNPAID", "Unpaid (recorded, payment not confirmed yet)"
+        PAID = "PAID", "Paid"
+        FAILED = "FAILED", "Failed (nothing was charged)"
+        REFUNDED = "REFUNDED", "Refunded"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="orders")
+    price = models.DecimalField(max_digits=10, decimal_places=2, help_text="Price charged, in major units.")
+    currency = models.CharField(max_length=3)
+    orderdate = models.DateTimeField(default=timezone.now, db_index=True)
+    paymentstatus = models.CharField(max_length=10, choices=Status.choices, default=Status.UNPAID, db_index=True)
+    # The client's Idempotency-Key header, unique per shopper.
+    idempotency_key = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001 - NULLs stay distinct
+    # The Stripe.js token paid with; a token pays for one order only.
+    stripe_token = models.CharField(max_length=255, null=True, blank=True, unique=True)  # noqa: DJ001
+    stripe_customer_id = models.CharField(max_length=255, blank=True, default="")
+    stripe_charge_id = models.CharField(max_length=255, blank=True, default="")
+    # Set, under a row lock, by the one process that sends the charge.
+    charge_attempted_at = models.DateTimeField(null=True, blank=True)
+    # The payment service could not be reached or answered an error: the
+    # outcome is unknown until reconciliation settles it.
+    outcome_unknown = models.BooleanField(default=False)
+    failure_reason = models.CharField(max_length=500, blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-orderdate", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "idempotency_key"], name="order_unique_idempotency_key_per_user"),
+        ]
+        indexes = [models.Index(fields=["user", "-orderdate"], name="order_user_date_idx")]
+
+    def __str__(self):
+        return f"Order {self.pk} ({self.paymentstatus})"
+
+    @property
+    def amount_minor_units(self) -> int:
+        """Return the charged price in the currency's smallest unit (cents)."""
+        return int((self.price * 100).to_integral_value())

@@ -1,0 +1,55 @@
+import re
+
+from rest_framework import serializers
+
+from catalog.serializers import MoneyField
+from orders.models import Order
+
+# What Stripe.js's createToken() returns: tok_ followed by letters and digits.
+STRIPE_TOKEN_RE = re.compile(r"^tok_[A-Za-z0-9_]{1,250}$")
+
+
+class OrderProductSerializer(serializers.Serializer):
+    """The product as it was bought: the price is the one charged."""
+
+    id = serializers.IntegerField(source="product_id")
+    price = MoneyField(help_text="The price charged for this order, in major units.")
+    description = serializers.CharField(source="product.description")
+    url = serializers.URLField(source="product.url")
+    title = serializers.CharField(source="product.title")
+    currency = serializers.CharField()
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    user = serializers.IntegerField(source="user_id")
+    paymentstatus = serializers.ChoiceField(choices=Order.Status.choices)
+    product = OrderProductSerializer(source="*")
+    failure_reason = serializers.CharField(help_text="Why the payment failed, when it did.")
+
+    class Meta:
+        model = Order
+        fields = ["id", "user", "orderdate", "paymentstatus", "product", "failure_reason"]
+        read_only_fields = fields
+
+
+class OrderCreateInputSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=255, help_text="The token Stripe.js made from the card (`tok_…`).")
+    product = serializers.IntegerField(min_value=1, help_text="The product id (a number or a numeric string).")
+
+    def validate_token(self, value: str) -> str:
+        if not STRIPE_TOKEN_RE.match(value):
+            raise serializers.ValidationError("Not a Stripe card token (expected tok_…).")
+        return value
+
+
+class OrderCreatedSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+    id = serializers.IntegerField(help_text="The new order's id.")
+    order = OrderSerializer()
+
+
+class OrderErrorSerializer(serializers.Serializer):
+    success = serializers.BooleanField(default=False)
+    error = serializers.CharField(help_text="One human-readable sentence (Stripe's own for a decline).")
+    order_id = serializers.IntegerField(required=False, help_text="The order recorded, if one was.")
+    errors = serializers.DictField(required=False)

@@ -1,0 +1,93 @@
+"""Fixtures shared by the whole suite."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.services import user_token_issue
+from tests.factories import ProductFactory, UserFactory
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    where = db["NAME"] if db["ENGINE"].endswith("sqlite3") else f"{db.get('HOST')}:{db.get('PORT')}/{db['NAME']}"
+    return f"database: {db['ENGINE'].rsplit('.', 1)[-1]} ({where}); cache: {settings.CACHES['default']['BACKEND']}"
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Tests don't run collectstatic; the manifest storage would refuse to build URLs."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttle counters live in the cache: start every test from zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def token(user):
+    return user_token_issue(user=user)
+
+
+@pytest.fixture
+def auth_client(token):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"JWT {token}")
+    return client
+
+
+@pytest.fixture
+def product(db):
+    return ProductFactory()
+
+
+@pytest.fixture
+def db_vendor():
+    return connection.vendor
+
+
+@pytest.fixture(scope="session")
+def stripe_emulator_process(tmp_path_factory):
+    from tests.stripe_emulator import StripeEmulator
+
+    emulator = StripeEmulator(tmp_path_factory.mktemp("localstripe") / "state.pickle")
+    emulator.start(from_scratch=True)
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture
+def stripe_emulator(stripe_emulator_process, settings):
+    """The emulator, emptied, with the payment gateway pointed at it."""
+    from tests.stripe_emulator import PUBLISHABLE_KEY, SECRET_KEY
+
+    if not stripe_emulator_process.running:
+        stripe_emulator_process.start()
+    stripe_emulator_process.flush()
+    settings.STRIPE_API_BASE = stripe_emulator_process.url
+    settings.STRIPE_SECRET_KEY = SECRET_KEY
+    settings.STRIPE_PUBLISHABLE_KEY = PUBLISHABLE_KEY
+    settings.STRIPE_JS_URL = f"{stripe_emulator_process.url}/js.stripe.com/v3/wrapped.js"
+    yield stripe_emulator_process
+    if not stripe_emulator_process.running:
+        stripe_emulator_process.start()
