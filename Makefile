@@ -25,11 +25,12 @@ endef
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := default-libmysqlclient-dev pkg-config build-essential
 
-.PHONY: help run test lint system-deps venv frontend emulator clean
+.PHONY: help run test bench lint system-deps venv frontend emulator clean
 
 help:
 	@echo "make run   - set up and start the shop on http://$(HOST):$(PORT)/"
 	@echo "make test  - set up and run the whole test suite"
+	@echo "make bench - benchmarks of the hot API paths"
 	@echo "make lint  - ruff check and format check"
 
 system-deps:
@@ -80,6 +81,9 @@ test: WITH_CHROMIUM=1
 test: venv frontend
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: venv
+	$(PY) -m pytest tests/benchmarks --benchmark-enable --benchmark-only --benchmark-columns=min,median,mean,ops,rounds
 
 lint: venv
 	$(PY) -m ruff check .

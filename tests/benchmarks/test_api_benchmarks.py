@@ -1,0 +1,43 @@
+"""Benchmarks of the hot read paths. `make bench` runs them with timing; the suite runs each once.
+
+They report time per request and assert only what must hold whatever the machine:
+the number of SQL queries per request.
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from orders.models import Order
+from tests.factories import ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_bench_order_list_100_orders(benchmark, auth_client, user):
+    products = ProductFactory.create_batch(10)
+    Order.objects.bulk_create(
+        Order(user=user, product=products[i % 10], price=Decimal("100"), currency="usd", paymentstatus="PAID")
+        for i in range(100)
+    )
+
+    def get():
+        return auth_client.get("/api/order/")
+
+    response = benchmark(get)
+
+    assert len(response.json()) == 100
+    with CaptureQueriesContext(connection) as queries:
+        get()
+    # One for the user behind the token, one for the orders with their products.
+    assert len(queries) == 2
+
+
+def test_bench_product_list(benchmark, api_client):
+    ProductFactory.create_batch(50)
+
+    response = benchmark(lambda: api_client.get("/api/product/"))
+
+    assert len(response.json()) == 50

@@ -1,0 +1,67 @@
+"""Order services: state transitions and the charge claim."""
+
+import pytest
+from django.utils import timezone
+
+from orders import services
+from orders.models import Order
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def order(user, product):
+    return Order.objects.create(user=user, product=product, price=product.price, currency="usd")
+
+
+def test_paid_order_is_never_marked_failed_later(order):
+    services.order_mark_paid(order=order, charge_id="ch_1")
+
+    services.order_mark_failed(order=order, reason="late decline")
+
+    order.refresh_from_db()
+    assert order.paymentstatus == Order.Status.PAID
+    assert order.stripe_charge_id == "ch_1"
+
+
+def test_failed_order_is_never_marked_paid_later(order):
+    services.order_mark_failed(order=order, reason="Your card was declined.")
+
+    services.order_mark_paid(order=order, charge_id="ch_2")
+
+    order.refresh_from_db()
+    assert order.paymentstatus == Order.Status.FAILED
+
+
+def test_only_one_claim_to_charge_an_order(order):
+    assert services._order_claim_charge(order=order) is True
+    assert services._order_claim_charge(order=order) is False
+
+
+def test_settled_order_cannot_be_claimed(order):
+    services.order_mark_paid(order=order, charge_id="ch_3")
+
+    assert services._order_claim_charge(order=order) is False
+
+
+def test_outcome_of_unknown_payment_is_503(order):
+    order = services.order_mark_outcome_unknown(order=order)
+
+    with pytest.raises(services.OrderPaymentPending):
+        services._order_outcome(order=order)
+
+
+def test_outcome_of_order_being_charged_is_409(order):
+    order.charge_attempted_at = timezone.now()
+    order.save()
+
+    with pytest.raises(services.OrderInProgress):
+        services._order_outcome(order=order)
+
+
+def test_order_price_is_a_snapshot(order, product):
+    product.price = product.price * 3
+    product.save()
+
+    order.refresh_from_db()
+    assert order.amount_minor_units == 10000
