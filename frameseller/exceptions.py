@@ -76,6 +76,10 @@ def exception_handler(exc, context):
     elif isinstance(exc, exceptions.APIException):
         status_code = exc.status_code
         message = _STATUS_MESSAGES.get(type(exc)) or _first_message(exc.detail)
+        if isinstance(exc, exceptions.AuthenticationFailed):
+            message = "Your login token is invalid or has expired. Please log in again."
+        elif isinstance(exc, exceptions.NotAuthenticated):
+            message = "Please log in: this needs an Authorization: JWT <token> header."
         if isinstance(exc, exceptions.Throttled):
             message = "Too many attempts. Please wait a minute and try again."
             if exc.wait:
