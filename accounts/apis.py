@@ -16,7 +16,7 @@ from accounts.serializers import (
     TokenOutputSerializer,
     TokenRefreshInputSerializer,
 )
-from accounts.throttles import LoginAccountThrottle, LoginIpThrottle, SignupIpThrottle
+from accounts.throttles import LoginAccountThrottle, LoginIpThrottle, SignupAccountThrottle, SignupIpThrottle
 from frameseller.serializers import DetailErrorSerializer, EnvelopeErrorSerializer, SuccessSerializer
 
 
@@ -32,7 +32,7 @@ def _json_body(request) -> dict:
 class UserSignupApi(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [SignupIpThrottle]
+    throttle_classes = [SignupIpThrottle, SignupAccountThrottle]
     error_envelope = True
 
     @extend_schema(

@@ -1,7 +1,8 @@
 """Throttles for login and signup: per client address and per account."""
 
+import json
+
 from django.conf import settings
-from rest_framework import exceptions
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import email_normalize
@@ -25,10 +26,11 @@ class LoginAccountThrottle(_SettingsRateThrottle):
     scope = "login_account"
 
     def get_cache_key(self, request, view):
+        # Read the raw body, not request.data: a parse error must reach the view intact.
         try:
-            data = request.data
-        except (exceptions.ParseError, exceptions.UnsupportedMediaType):
-            return None  # the view answers the bad body
+            data = json.loads(request.body or b"{}")
+        except ValueError:
+            return None
         if not isinstance(data, dict):
             return None
         email = data.get("username") or data.get("email")
@@ -39,6 +41,10 @@ class LoginAccountThrottle(_SettingsRateThrottle):
 
 class SignupIpThrottle(LoginIpThrottle):
     scope = "signup_ip"
+
+
+class SignupAccountThrottle(LoginAccountThrottle):
+    scope = "signup_account"
 
 
 class OrderUserThrottle(_SettingsRateThrottle):

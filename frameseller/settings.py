@@ -214,6 +214,7 @@ THROTTLE_RATES = {
     "login_ip": os.environ.get("THROTTLE_LOGIN_IP", "20/min"),
     "login_account": os.environ.get("THROTTLE_LOGIN_ACCOUNT", "10/min"),
     "signup_ip": os.environ.get("THROTTLE_SIGNUP_IP", "10/min"),
+    "signup_account": os.environ.get("THROTTLE_SIGNUP_ACCOUNT", "5/min"),
     "order_user": os.environ.get("THROTTLE_ORDER_USER", "30/min"),
 }
 

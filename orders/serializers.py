@@ -52,4 +52,5 @@ class OrderErrorSerializer(serializers.Serializer):
     success = serializers.BooleanField(default=False)
     error = serializers.CharField(help_text="One human-readable sentence (Stripe's own for a decline).")
     order_id = serializers.IntegerField(required=False, help_text="The order recorded, if one was.")
+    detail = serializers.CharField(required=False, help_text="Also set on 403 (login needed).")
     errors = serializers.DictField(required=False)

@@ -332,3 +332,11 @@ def test_signup_is_throttled_per_address(api_client, settings):
 
     assert statuses == [400, 400, 429]
     assert api_client.post(SIGNUP, {}, format="json").json()["success"] is False
+
+
+def test_signup_is_throttled_per_account_across_addresses(api_client, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "signup_ip": "100/min", "signup_account": "2/min"}
+    body = {**GOOD_SIGNUP, "password": "short"}
+    statuses = [api_client.post(SIGNUP, body, format="json", REMOTE_ADDR=f"10.0.1.{i}").status_code for i in range(3)]
+
+    assert statuses == [400, 400, 429]
