@@ -1,0 +1,47 @@
+#!/bin/bash
+# Settle stale UNPAID orders every 5 minutes with `manage.py reconcile_orders`, through a
+# systemd timer (Amazon Linux 2023 ships no cron). Safe on every instance: each order is
+# settled from what Stripe says about it, and the command is idempotent.
+# Also run as a config hook, so `eb setenv` refreshes the environment file the timer reads.
+set -euo pipefail
+
+# The environment's properties (secrets included), readable by root only; systemd reads it
+# before switching to the webapp user.
+install -d -m 700 /etc/frameseller
+/opt/elasticbeanstalk/bin/get-config environment | python3 -c '
+import json, sys
+for name, value in json.load(sys.stdin).items():
+    escaped = value.replace("\\", "\\\\").replace("\"", "\\\"")
+    print(f"{name}=\"{escaped}\"")
+' > /etc/frameseller/reconcile.env.new
+chmod 600 /etc/frameseller/reconcile.env.new
+mv /etc/frameseller/reconcile.env.new /etc/frameseller/reconcile.env
+
+cat > /etc/systemd/system/frameseller-reconcile.service <<'UNIT'
+[Unit]
+Description=FrameSeller: settle stale unpaid orders against Stripe
+After=network-online.target
+
+[Service]
+Type=oneshot
+User=webapp
+WorkingDirectory=/var/app/current
+EnvironmentFile=/etc/frameseller/reconcile.env
+ExecStart=/bin/bash /var/app/current/.platform/scripts/manage.sh reconcile_orders
+UNIT
+
+cat > /etc/systemd/system/frameseller-reconcile.timer <<'UNIT'
+[Unit]
+Description=Run frameseller-reconcile every 5 minutes
+
+[Timer]
+OnBootSec=5min
+OnUnitActiveSec=5min
+RandomizedDelaySec=60
+
+[Install]
+WantedBy=timers.target
+UNIT
+
+systemctl daemon-reload
+systemctl enable --now frameseller-reconcile.timer

@@ -1,0 +1,28 @@
+"""gunicorn settings for Elastic Beanstalk (the Procfile points here), read from the environment.
+
+Kept in a config file rather than the Procfile so the values come from environment variables
+whether or not the platform runs the Procfile line through a shell.
+"""
+
+import os
+
+# nginx on the instance proxies to $PORT (8000 unless the environment sets PORT).
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+# Sensible for a small instance (t3.small: 2 vCPU, 2 GiB).
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# A purchase makes up to 3 Stripe calls, each up to orders.payments.worst_case_seconds()
+# (18 s with the default 8 s timeout and 1 retry): 54 s. The worker must outlive that, or a
+# paid order could be killed before it records the charge. tests/deploy/test_gunicorn.py checks it.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# Recycle workers now and then, so a slow leak cannot grow without bound.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+
+# Logs to stdout/stderr: the platform collects them (eb logs, CloudWatch).
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+capture_output = True

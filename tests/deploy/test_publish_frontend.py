@@ -1,0 +1,228 @@
+"""`python -m deploy publish-frontend` against moto's S3 server, over HTTP."""
+
+import json
+import re
+import uuid
+
+import boto3
+import pytest
+
+from deploy.__main__ import main
+from deploy.s3site import CACHE_IMMUTABLE, cache_control, content_type, is_versioned
+
+INDEX = b"<!doctype html><title>FrameSeller</title><script src=config.js></script>"
+JS = b"console.log('shop');\n"
+CSS = b"body { margin: 0 }\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+
+EXPECTED = {
+    "index.html": ("text/html; charset=utf-8", "no-cache"),
+    "config.js": ("text/javascript; charset=utf-8", "no-cache"),
+    "assets/app.3f9a1c2b.js": ("text/javascript; charset=utf-8", CACHE_IMMUTABLE),
+    "assets/index-B3kq9xZa.css": ("text/css; charset=utf-8", CACHE_IMMUTABLE),
+    "img/logo.png": ("image/png", "no-cache"),
+    "img/icon.svg": ("image/svg+xml; charset=utf-8", "no-cache"),
+    "site.webmanifest": ("application/manifest+json; charset=utf-8", "no-cache"),
+}
+
+
+@pytest.fixture
+def dist(tmp_path):
+    root = tmp_path / "dist"
+    (root / "assets").mkdir(parents=True)
+    (root / "img").mkdir()
+    (root / "index.html").write_bytes(INDEX)
+    (root / "assets" / "app.3f9a1c2b.js").write_bytes(JS)
+    (root / "assets" / "index-B3kq9xZa.css").write_bytes(CSS)
+    (root / "img" / "logo.png").write_bytes(PNG)
+    (root / "img" / "icon.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (root / "site.webmanifest").write_text('{"name": "FrameSeller"}')
+    # A development config.js in the build is replaced by the one the tool writes.
+    (root / "config.js").write_text("window.FRAMESELLER_CONFIG = {};")
+    return root
+
+
+@pytest.fixture
+def bucket():
+    return f"frameseller-site-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def s3(s3_server, aws_env):
+    return boto3.client("s3", endpoint_url=s3_server, region_name="eu-west-1")
+
+
+@pytest.fixture
+def publish(s3_server, aws_env, dist, bucket):
+    def run(*extra: str):
+        return main(
+            [
+                "publish-frontend",
+                "--bucket",
+                bucket,
+                "--api-url",
+                "https://api.example.com",
+                "--stripe-publishable-key",
+                "pk_test_abc123",
+                "--endpoint-url",
+                s3_server,
+                "--dist",
+                str(dist),
+                "--skip-build",
+                *extra,
+            ]
+        )
+
+    return run
+
+
+def objects(s3, bucket) -> dict[str, dict]:
+    response = s3.list_objects_v2(Bucket=bucket)
+    return {obj["Key"]: obj for obj in response.get("Contents", [])}
+
+
+def test_publish_uploads_every_file_with_its_content_type_and_cache_header(publish, s3, bucket, capsys):
+    result = publish()
+
+    assert set(objects(s3, bucket)) == set(EXPECTED)
+    for key, (kind, cache) in EXPECTED.items():
+        head = s3.head_object(Bucket=bucket, Key=key)
+        assert (head["ContentType"], head["CacheControl"]) == (kind, cache), key
+    assert s3.get_object(Bucket=bucket, Key="assets/app.3f9a1c2b.js")["Body"].read() == JS
+    assert sorted(result.uploaded) == sorted(EXPECTED)
+    out = capsys.readouterr().out
+    assert "[1/7] upload" in out
+    assert "uploaded 7 file(s)" in out
+    assert out.rstrip().endswith(f"/{bucket}/index.html")
+
+
+def test_config_js_holds_the_given_values(publish, s3, bucket):
+    publish("--stripe-js-url", "https://js.example.com/v3/")
+
+    body = s3.get_object(Bucket=bucket, Key="config.js")["Body"].read().decode()
+    match = re.fullmatch(r"window\.FRAMESELLER_CONFIG = (\{.*\});\n", body, re.S)
+    assert match, body
+    assert json.loads(match[1]) == {
+        "apiBaseUrl": "https://api.example.com",
+        "stripePublishableKey": "pk_test_abc123",
+        "stripeJsUrl": "https://js.example.com/v3/",
+    }
+
+
+def test_bucket_is_created_in_the_region_as_a_website(publish, s3, bucket):
+    publish("--region", "eu-west-1")
+
+    assert s3.get_bucket_location(Bucket=bucket)["LocationConstraint"] == "eu-west-1"
+    website = s3.get_bucket_website(Bucket=bucket)
+    assert website["IndexDocument"] == {"Suffix": "index.html"}
+    assert website["ErrorDocument"] == {"Key": "index.html"}
+
+
+def test_public_grants_read_to_everyone(publish, s3, bucket):
+    publish("--public")
+
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    (statement,) = policy["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert statement["Principal"] == "*"
+    assert statement["Action"] == "s3:GetObject"
+    assert statement["Resource"] == f"arn:aws:s3:::{bucket}/*"
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert block["BlockPublicPolicy"] is False
+
+
+def test_stale_object_is_removed(publish, s3, bucket, dist):
+    publish()
+    (dist / "assets" / "app.3f9a1c2b.js").rename(dist / "assets" / "app.77e0d1aa.js")
+
+    result = publish()
+
+    keys = set(objects(s3, bucket))
+    assert "assets/app.3f9a1c2b.js" not in keys
+    assert "assets/app.77e0d1aa.js" in keys
+    assert result.deleted == ["assets/app.3f9a1c2b.js"]
+    assert result.uploaded == ["assets/app.77e0d1aa.js"]
+
+
+def test_second_run_uploads_nothing(publish, s3, bucket, capsys):
+    publish()
+    before = {key: (obj["ETag"], obj["LastModified"]) for key, obj in objects(s3, bucket).items()}
+    capsys.readouterr()
+
+    result = publish()
+
+    assert result.uploaded == []
+    assert result.uploaded_bytes == 0
+    assert result.deleted == []
+    assert sorted(result.unchanged) == sorted(EXPECTED)
+    assert "uploaded 0 file(s), 0 B; 7 unchanged; deleted 0." in capsys.readouterr().out
+    after = {key: (obj["ETag"], obj["LastModified"]) for key, obj in objects(s3, bucket).items()}
+    assert after == before
+
+
+def test_changed_file_and_changed_headers_are_uploaded_again(publish, s3, bucket, dist):
+    publish()
+    (dist / "index.html").write_bytes(INDEX + b"<!-- v2 -->")
+    s3.copy_object(
+        Bucket=bucket,
+        Key="img/logo.png",
+        CopySource={"Bucket": bucket, "Key": "img/logo.png"},
+        ContentType="application/octet-stream",
+        MetadataDirective="REPLACE",
+    )
+
+    result = publish()
+
+    assert sorted(result.uploaded) == ["img/logo.png", "index.html"]
+    assert s3.head_object(Bucket=bucket, Key="img/logo.png")["ContentType"] == "image/png"
+
+
+def test_dry_run_changes_nothing(publish, s3, bucket, dist, capsys):
+    publish()
+    (dist / "index.html").write_bytes(INDEX + b"<!-- v2 -->")
+    (dist / "img" / "logo.png").unlink()
+    before = {key: (obj["ETag"], obj["LastModified"]) for key, obj in objects(s3, bucket).items()}
+    capsys.readouterr()
+
+    result = publish("--dry-run", "--public")
+
+    after = {key: (obj["ETag"], obj["LastModified"]) for key, obj in objects(s3, bucket).items()}
+    assert after == before
+    assert result.uploaded == ["index.html"]
+    assert result.deleted == ["img/logo.png"]
+    out = capsys.readouterr().out
+    assert "[dry run]" in out
+    assert "nothing was changed" in out
+    with pytest.raises(s3.exceptions.ClientError):
+        s3.get_bucket_policy(Bucket=bucket)
+
+
+def test_dry_run_on_a_missing_bucket_creates_nothing(publish, s3, bucket):
+    result = publish("--dry-run")
+
+    assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    assert sorted(result.uploaded) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize(
+    ("name", "versioned"),
+    [
+        ("app.3f9a1c2b.js", True),
+        ("index-B3kq9xZa.css", True),
+        ("chunk.5d41402abc4b2a76.js", True),
+        ("logo.png", False),
+        ("bootstrap.min.css", False),
+        ("main.stylesheet.css", False),
+        ("app.js", False),
+    ],
+)
+def test_content_hashed_names_are_cached_forever(name, versioned):
+    assert is_versioned(name) is versioned
+    assert (cache_control(name) == CACHE_IMMUTABLE) is versioned
+
+
+def test_text_types_carry_a_charset():
+    assert content_type("a.woff2") == "font/woff2"
+    assert content_type("a.json") == "application/json; charset=utf-8"
+    assert content_type("a.txt") == "text/plain; charset=utf-8"
+    assert content_type("a.unknownext") == "application/octet-stream"
