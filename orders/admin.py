@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from frameseller.exceptions import ApplicationError
 from orders.models import Order
+from orders.services import order_refund
 
 
 @admin.register(Order)
@@ -20,3 +22,14 @@ class OrderAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     raw_id_fields = ["user", "product"]
+    actions = ["refund"]
+
+    @admin.action(description="Refund selected paid orders on Stripe")
+    def refund(self, request, queryset):
+        for order in queryset.order_by("id"):
+            try:
+                order_refund(order=order)
+            except ApplicationError as error:
+                self.message_user(request, f"Order {order.pk}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"Order {order.pk} refunded.", messages.SUCCESS)

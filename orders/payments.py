@@ -157,3 +157,20 @@ def charge_find(*, customer_id: str, metadata_key: str, metadata_value: str) -> 
         raise PaymentUnavailable(str(error.user_message or error)) from error
     found.sort(key=lambda c: not c.paid)
     return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class Refund:
+    id: str
+    amount: int
+
+
+def refund(*, charge_id: str, idempotency_key: str, metadata: dict[str, str] | None = None) -> Refund:
+    """Refund a charge in full."""
+    try:
+        obj = _client().v1.refunds.create(
+            {"charge": charge_id, "metadata": metadata or {}}, {"idempotency_key": _key(idempotency_key)}
+        )
+    except stripe.StripeError as error:
+        raise _translate(error) from error
+    return Refund(id=obj.id, amount=obj.amount)

@@ -208,6 +208,34 @@ def order_mark_outcome_unknown(*, order: Order) -> Order:
     return _order_transition(order=order, outcome_unknown=True)
 
 
+class OrderNotRefundable(ApplicationError):
+    status_code = status.HTTP_409_CONFLICT
+    default_message = "Only a paid order can be refunded."
+
+
+def order_refund(*, order: Order) -> Order:
+    """Refund a PAID order in full on Stripe and mark it REFUNDED."""
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.paymentstatus != Order.Status.PAID or not locked.stripe_charge_id:
+            raise OrderNotRefundable()
+    try:
+        payments.refund(
+            charge_id=locked.stripe_charge_id,
+            idempotency_key=f"order-{order.pk}-refund",
+            metadata={"order_id": str(order.pk)},
+        )
+    except payments.PaymentError as error:
+        raise OrderNotRefundable(f"Stripe did not refund order {order.pk}: {error.message}") from error
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.paymentstatus == Order.Status.PAID:
+            locked.paymentstatus = Order.Status.REFUNDED
+            locked.save(update_fields=["paymentstatus", "updated_at"])
+    order.refresh_from_db()
+    return order
+
+
 def order_reconcile(*, order: Order) -> Order:
     """Settle an UNPAID order by asking Stripe for the charge that carries its id."""
     if order.paymentstatus != Order.Status.UNPAID:

@@ -65,3 +65,29 @@ def test_order_price_is_a_snapshot(order, product):
 
     order.refresh_from_db()
     assert order.amount_minor_units == 10000
+
+
+def test_refund_marks_paid_order_refunded_on_stripe(auth_client, product, stripe_emulator):
+    import requests
+
+    from tests.stripe_emulator import SECRET_KEY
+
+    auth_client.post("/api/order/", {"token": stripe_emulator.card_token(), "product": product.pk}, format="json")
+    order = Order.objects.get()
+
+    services.order_refund(order=order)
+
+    assert order.paymentstatus == Order.Status.REFUNDED
+    charge = requests.get(
+        f"{stripe_emulator.url}/v1/charges/{order.stripe_charge_id}", auth=(SECRET_KEY, ""), timeout=5
+    ).json()
+    assert charge["refunded"] is True
+    with pytest.raises(services.OrderNotRefundable):
+        services.order_refund(order=order)
+
+
+def test_unpaid_order_cannot_be_refunded(order):
+    with pytest.raises(services.OrderNotRefundable):
+        services.order_refund(order=order)
+    order.refresh_from_db()
+    assert order.paymentstatus == Order.Status.UNPAID
