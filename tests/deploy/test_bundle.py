@@ -1,0 +1,206 @@
+"""The Elastic Beanstalk source bundle: its contents, and that it boots as Beanstalk boots it."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+import zipfile
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+from deploy.__main__ import main
+from tests.deploy.conftest import free_port
+
+MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root", "passwd": ""}
+VENV_BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def bundle_zip(tmp_path_factory) -> Path:
+    output = tmp_path_factory.mktemp("bundle") / "frameseller.zip"
+    main(["bundle", "--output", str(output)])
+    return output
+
+
+@pytest.fixture(scope="module")
+def app_dir(bundle_zip, tmp_path_factory) -> Path:
+    """The bundle unpacked, as Beanstalk unpacks it into /var/app/staging."""
+    target = tmp_path_factory.mktemp("staging")
+    with zipfile.ZipFile(bundle_zip) as archive:
+        archive.extractall(target)
+    return target
+
+
+def test_bundle_holds_the_backend_and_its_platform_configuration(bundle_zip, capsys):
+    names = set(zipfile.ZipFile(bundle_zip).namelist())
+
+    for needed in (
+        "manage.py",
+        "requirements.txt",
+        "Procfile",
+        "gunicorn.conf.py",
+        "frameseller/settings.py",
+        "frameseller/wsgi.py",
+        "accounts/migrations/0001_initial.py",
+        "catalog/data/starter_catalog.json",
+        "catalog/management/commands/load_catalog.py",
+        "orders/management/commands/reconcile_orders.py",
+        ".platform/hooks/postdeploy/10_reconcile_timer.sh",
+        ".platform/scripts/manage.sh",
+    ):
+        assert needed in names, needed
+    assert any(name.startswith(".ebextensions/") and name.endswith(".config") for name in names)
+
+
+def test_bundle_leaves_out_tests_frontend_secrets_and_local_junk(bundle_zip):
+    for name in zipfile.ZipFile(bundle_zip).namelist():
+        top = name.split("/", 1)[0]
+        assert top not in {"tests", "frontend", "node_modules", ".venv", "var", "staticfiles", "deploy", ".git"}, name
+        assert "__pycache__" not in name and not name.endswith(".pyc"), name
+        assert not name.endswith((".sqlite3", ".pickle")), name
+        assert Path(name).name not in {".env", "db.sqlite3"}, name
+
+
+def test_bundle_keeps_hooks_executable(bundle_zip):
+    info = zipfile.ZipFile(bundle_zip).getinfo(".platform/hooks/postdeploy/10_reconcile_timer.sh")
+    assert (info.external_attr >> 16) & 0o111
+
+
+def test_bundle_reports_its_size_and_file_count(tmp_path, capsys):
+    made = main(["bundle", "--output", str(tmp_path / "b.zip")])
+
+    out = capsys.readouterr().out
+    assert f"{len(made.files)} files" in out
+    assert "kB" in out
+    assert made.size == (tmp_path / "b.zip").stat().st_size
+
+
+@pytest.fixture
+def mariadb_database():
+    """A fresh database on the local MariaDB, dropped afterwards (skipped without MariaDB, unless on CI)."""
+    try:
+        import MySQLdb
+
+        connection = MySQLdb.connect(**MARIADB, connect_timeout=3)
+    except Exception as error:  # ImportError, OperationalError
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"MariaDB on 127.0.0.1:3306 is needed on CI: {error}")
+        pytest.skip(f"MariaDB on 127.0.0.1:3306 is unreachable: {error}")
+    name = f"frameseller_bundle_test_{uuid.uuid4().hex[:8]}"
+    cursor = connection.cursor()
+    cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    try:
+        yield name
+    finally:
+        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        connection.close()
+
+
+def eb_config(app_dir: Path) -> list[dict]:
+    return [yaml.safe_load(path.read_text()) or {} for path in sorted((app_dir / ".ebextensions").glob("*.config"))]
+
+
+def beanstalk_environment(app_dir: Path, *, database: str, port: int) -> dict[str, str]:
+    """The process environment Beanstalk would give: its properties, the RDS_* variables, the secrets."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("DJANGO_", "DATABASE_", "RDS_", "STRIPE_", "GUNICORN_", "REDIS_", "FRAMESELLER_"))
+    }
+    for config in eb_config(app_dir):
+        properties = (config.get("option_settings") or {}).get("aws:elasticbeanstalk:application:environment", {})
+        env.update({name: str(value) for name, value in properties.items()})
+    env.update(
+        {
+            "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+            "RDS_HOSTNAME": MARIADB["host"],
+            "RDS_PORT": str(MARIADB["port"]),
+            "RDS_DB_NAME": database,
+            "RDS_USERNAME": MARIADB["user"],
+            "RDS_PASSWORD": MARIADB["passwd"],
+            # Set with `eb setenv` in a real environment.
+            "DJANGO_SECRET_KEY": "bundle-test-" + uuid.uuid4().hex * 2,
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "STRIPE_SECRET_KEY": "sk_test_bundle",
+            "STRIPE_PUBLISHABLE_KEY": "pk_test_bundle",
+            "FRAMESELLER_VAR_DIR": str(app_dir / "var"),
+            "PORT": str(port),
+            "GUNICORN_WORKERS": "1",
+            "GUNICORN_THREADS": "2",
+        }
+    )
+    return env
+
+
+def wait_for(url: str, *, process: subprocess.Popen, seconds: float = 30) -> requests.Response:
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            raise AssertionError(f"the web process exited with status {process.returncode}")
+        try:
+            return requests.get(url, timeout=2)
+        except requests.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@pytest.mark.mysql
+def test_bundle_boots_as_beanstalk_would(app_dir, mariadb_database):
+    port = free_port()
+    env = beanstalk_environment(app_dir, database=mariadb_database, port=port)
+
+    # Container commands run in name order, in the unpacked bundle (leader_only: we are the leader).
+    commands = {}
+    for config in eb_config(app_dir):
+        commands.update(config.get("container_commands") or {})
+    assert "01_migrate" in commands
+    for name in sorted(commands):
+        done = subprocess.run(
+            ["bash", "-c", commands[name]["command"]], cwd=app_dir, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, f"{name} failed:\n{done.stdout}\n{done.stderr}"
+    assert (app_dir / "staticfiles" / "admin").is_dir()
+
+    (web,) = [
+        line.split(":", 1)[1].strip()
+        for line in (app_dir / "Procfile").read_text().splitlines()
+        if line.startswith("web:")
+    ]
+    server = subprocess.Popen(
+        ["bash", "-c", f"exec {web}"],
+        cwd=app_dir,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        health = wait_for(f"http://127.0.0.1:{port}/api/health/", process=server)
+        # The load balancer terminates TLS and says so (DJANGO_HTTPS=1 redirects plain HTTP).
+        products = requests.get(
+            f"http://127.0.0.1:{port}/api/product/", headers={"X-Forwarded-Proto": "https"}, timeout=5
+        )
+        admin_css = requests.get(
+            f"http://127.0.0.1:{port}/static/admin/css/base.css", headers={"X-Forwarded-Proto": "https"}, timeout=5
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            log, _ = server.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            log, _ = server.communicate()
+
+    assert health.status_code == 200, log
+    assert health.json() == {"status": "ok", "database": "ok"}
+    assert products.status_code == 200, log
+    assert len(products.json()) > 0
+    assert admin_css.status_code == 200
+    assert "GET /api/product/" in log  # the access log goes to stdout

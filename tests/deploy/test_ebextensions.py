@@ -1,0 +1,141 @@
+"""`.ebextensions/` parses as YAML and names only Elastic Beanstalk options that exist."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIGS = sorted((ROOT / ".ebextensions").glob("*.config"))
+
+# From the AWS Elastic Beanstalk Developer Guide, "General options for all environments" and
+# "Python platform options" (Configuration options / Option values). None: names are free-form.
+KNOWN_OPTIONS: dict[str, set[str] | None] = {
+    "aws:elasticbeanstalk:application": {"Application Healthcheck URL"},
+    "aws:elasticbeanstalk:application:environment": None,
+    "aws:elasticbeanstalk:cloudwatch:logs": {"StreamLogs", "DeleteOnTerminate", "RetentionInDays"},
+    "aws:elasticbeanstalk:container:python": {"WSGIPath", "NumProcesses", "NumThreads"},
+    "aws:elasticbeanstalk:environment": {"EnvironmentType", "LoadBalancerType", "LoadBalancerIsShared", "ServiceRole"},
+    "aws:elasticbeanstalk:environment:process:default": {
+        "DeregistrationTimeout",
+        "HealthCheckInterval",
+        "HealthCheckPath",
+        "HealthCheckTimeout",
+        "HealthyThresholdCount",
+        "MatcherHTTPCode",
+        "Port",
+        "Protocol",
+        "StickinessEnabled",
+        "StickinessLBCookieDuration",
+        "StickinessType",
+        "UnhealthyThresholdCount",
+    },
+    "aws:elasticbeanstalk:environment:proxy": {"ProxyServer"},
+    # Option names are URL paths ("/static"), values folders in the bundle.
+    "aws:elasticbeanstalk:environment:proxy:staticfiles": None,
+    "aws:elasticbeanstalk:healthreporting:system": {
+        "SystemType",
+        "ConfigDocument",
+        "EnhancedHealthAuthEnabled",
+        "HealthCheckSuccessThreshold",
+    },
+}
+# Top-level keys a configuration file may have.
+KNOWN_KEYS = {
+    "option_settings",
+    "packages",
+    "groups",
+    "users",
+    "sources",
+    "files",
+    "commands",
+    "services",
+    "container_commands",
+    "Resources",
+    "Outputs",
+}
+CONTAINER_COMMAND_KEYS = {"command", "env", "cwd", "leader_only", "test", "ignoreErrors"}
+
+
+def option_settings(config: dict) -> list[tuple[str, str, object]]:
+    """Flatten both the shorthand (namespace: {name: value}) and the list syntax."""
+    settings = config.get("option_settings") or []
+    if isinstance(settings, dict):
+        return [(ns, name, value) for ns, options in settings.items() for name, value in options.items()]
+    return [
+        (item.get("namespace", "aws:elasticbeanstalk:application:environment"), item["option_name"], item.get("value"))
+        for item in settings
+    ]
+
+
+def all_settings() -> dict[tuple[str, str], object]:
+    return {
+        (ns, name): value for path in CONFIGS for ns, name, value in option_settings(yaml.safe_load(path.read_text()))
+    }
+
+
+def test_there_are_configuration_files():
+    assert CONFIGS
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+def test_config_parses_as_yaml_with_known_keys(path):
+    config = yaml.safe_load(path.read_text())
+
+    assert isinstance(config, dict)
+    assert set(config) <= KNOWN_KEYS
+    assert "\t" not in path.read_text()
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+def test_config_names_only_options_that_exist(path):
+    for namespace, name, value in option_settings(yaml.safe_load(path.read_text())):
+        assert namespace in KNOWN_OPTIONS, f"{path.name}: unknown namespace {namespace}"
+        known = KNOWN_OPTIONS[namespace]
+        if known is not None:
+            assert name in known, f"{path.name}: {namespace} has no option {name!r}"
+        if namespace == "aws:elasticbeanstalk:environment:proxy:staticfiles":
+            assert name.startswith("/")
+        assert isinstance(value, str | int | bool), f"{path.name}: {namespace}/{name} is not a scalar"
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+def test_container_commands_are_well_formed(path):
+    commands = yaml.safe_load(path.read_text()).get("container_commands") or {}
+    for name, spec in commands.items():
+        assert set(spec) <= CONTAINER_COMMAND_KEYS, name
+        assert isinstance(spec["command"], str), name
+
+
+def test_the_app_is_wired_for_beanstalk():
+    settings = all_settings()
+
+    assert settings[("aws:elasticbeanstalk:container:python", "WSGIPath")] == "frameseller.wsgi:application"
+    assert settings[("aws:elasticbeanstalk:environment:process:default", "HealthCheckPath")] == "/api/health/"
+    assert settings[("aws:elasticbeanstalk:application", "Application Healthcheck URL")] == "/api/health/"
+    env = {
+        name: value for (ns, name), value in settings.items() if ns == "aws:elasticbeanstalk:application:environment"
+    }
+    assert env["DJANGO_DEBUG"] == "0"
+    assert env["SERVE_FRONTEND"] == "0"
+    assert env["DJANGO_NUM_PROXIES"] == "1"
+    # STATIC_ROOT is "staticfiles": nginx must look there.
+    assert settings[("aws:elasticbeanstalk:environment:proxy:staticfiles", "/static")] == "staticfiles"
+
+
+def test_migrations_run_on_the_leader_only():
+    commands = {}
+    for path in CONFIGS:
+        commands.update(yaml.safe_load(path.read_text()).get("container_commands") or {})
+
+    migrate = [spec for spec in commands.values() if "migrate" in spec["command"]]
+    assert len(migrate) == 1
+    assert migrate[0]["leader_only"] is True
+    assert any("collectstatic --noinput" in spec["command"] for spec in commands.values())
+
+
+def test_no_secret_is_in_the_repository():
+    for path in CONFIGS:
+        text = path.read_text()
+        for secret in ("DJANGO_SECRET_KEY:", "STRIPE_SECRET_KEY:", "STRIPE_PUBLISHABLE_KEY:", "RDS_PASSWORD:"):
+            assert secret not in text, f"{path.name} sets {secret}"
