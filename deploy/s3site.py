@@ -167,7 +167,8 @@ def site_files(dist: Path, *, config: bytes) -> list[LocalFile]:
             continue
         files.append(LocalFile(key, path.read_bytes(), content_type(key), cache_control(key)))
     files.append(LocalFile(CONFIG_KEY, config, content_type(CONFIG_KEY), cache_control(CONFIG_KEY)))
-    return files
+    # Hashed assets first, index.html last: a visitor never gets a page naming assets not there yet.
+    return sorted(files, key=lambda item: (item.key == INDEX_DOCUMENT, item.cache_control != CACHE_IMMUTABLE, item.key))
 
 
 def s3_client(*, region: str | None, endpoint_url: str | None):
