@@ -13,8 +13,12 @@ def pytest_report_header(config):
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    where = db["NAME"] if db["ENGINE"].endswith("sqlite3") else f"{db.get('HOST')}:{db.get('PORT')}/{db['NAME']}"
-    return f"database: {db['ENGINE'].rsplit('.', 1)[-1]} ({where}); cache: {settings.CACHES['default']['BACKEND']}"
+    if db["ENGINE"].endswith("sqlite3"):
+        where = db["TEST"]["NAME"]
+    else:
+        where = f"{db.get('HOST')}:{db.get('PORT')}/test_{db['NAME']}"
+    engine = db["ENGINE"].rsplit(".", 1)[-1]
+    return f"test database: {engine} ({where}); cache: {settings.CACHES['default']['BACKEND']}"
 
 
 @pytest.fixture(autouse=True)
