@@ -11,29 +11,20 @@ def email_normalize(email: str) -> str:
 
 
 class UserManager(DjangoUserManager):
+    """Create users by email (there is no username)."""
+
     use_in_migrations = True
-
-    def _create_user_object(self, username, email, password, **extra_fields):
-        email = email_normalize(email or username)
-        user = self.model(email=email, **extra_fields)
-        user.password = ""
-        user.set_password(password)
-        return user
-
-    def _create_user(self, username, email, password, **extra_fields):
-        user = self._create_user_object(username, email, password, **extra_fields)
-        user.save(using=self._db)
-        return user
 
     def create_user(self, email=None, password=None, **extra_fields):
         extra_fields.setdefault("is_staff", False)
         extra_fields.setdefault("is_superuser", False)
-        return self._create_user(None, email, password, **extra_fields)
+        user = self.model(email=email_normalize(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
 
     def create_superuser(self, email=None, password=None, **extra_fields):
-        extra_fields["is_staff"] = True
-        extra_fields["is_superuser"] = True
-        return self._create_user(None, email, password, **extra_fields)
+        return self.create_user(email, password, **{**extra_fields, "is_staff": True, "is_superuser": True})
 
     def get_by_natural_key(self, username):
         return self.get(email=email_normalize(username))

@@ -151,8 +151,9 @@ def _database_from_env() -> dict:
             }
         )
         # A file, not shared memory, so that concurrent test threads and the
-        # live server see the same data and can wait on its locks.
-        config["TEST"] = {"NAME": str(VAR_DIR / "test_db.sqlite3")}
+        # live server see the same data and can wait on its locks; one per
+        # test run, so that two runs in one checkout don't collide.
+        config["TEST"] = {"NAME": str(VAR_DIR / f"test_db_{os.getpid()}.sqlite3")}
     return config
 
 

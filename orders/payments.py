@@ -8,6 +8,7 @@ Every call carries an explicit idempotency key and a timeout, and the API
 version is pinned.
 """
 
+import functools
 from dataclasses import dataclass
 
 import stripe
@@ -53,13 +54,25 @@ class Charge:
 
 
 def _client() -> stripe.StripeClient:
-    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
-    return stripe.StripeClient(
+    return _client_for(
         settings.STRIPE_SECRET_KEY,
-        stripe_version=settings.STRIPE_API_VERSION,
-        base_addresses=base,
-        max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
-        http_client=stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS),
+        settings.STRIPE_API_BASE,
+        settings.STRIPE_API_VERSION,
+        settings.STRIPE_MAX_NETWORK_RETRIES,
+        settings.STRIPE_TIMEOUT_SECONDS,
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _client_for(api_key: str, api_base: str, version: str, retries: int, timeout: float) -> stripe.StripeClient:
+    # One client per configuration, so HTTP connections to Stripe are reused
+    # (its requests sessions are per thread).
+    return stripe.StripeClient(
+        api_key,
+        stripe_version=version,
+        base_addresses={"api": api_base} if api_base else None,
+        max_network_retries=retries,
+        http_client=stripe.RequestsClient(timeout=timeout),
     )
 
 
