@@ -228,7 +228,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "frameseller.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Number of proxies in front of the app whose X-Forwarded-For entries are
-    # trusted (1 behind the Elastic Beanstalk load balancer).  0 ignores the
+    # trusted (2 on Elastic Beanstalk: the load balancer, then nginx).  0 ignores the
     # header, so a client cannot forge its way around a throttle.
     "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 0),
     "COERCE_DECIMAL_TO_STRING": False,

@@ -340,3 +340,16 @@ def test_signup_is_throttled_per_account_across_addresses(api_client, settings):
     statuses = [api_client.post(SIGNUP, body, format="json", REMOTE_ADDR=f"10.0.1.{i}").status_code for i in range(3)]
 
     assert statuses == [400, 400, 429]
+
+
+def test_behind_two_proxies_the_client_address_is_throttled_not_the_forged_one(api_client, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 2}
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "login_ip": "2/min", "login_account": "100/min"}
+
+    def attempt(forged: str, client: str) -> int:
+        xff = f"{forged}, {client}, 10.0.0.9"  # forged by the client, then the load balancer, then nginx
+        body = {"username": f"{forged}@example.com", "password": "x"}
+        return api_client.post(LOGIN, body, format="json", HTTP_X_FORWARDED_FOR=xff).status_code
+
+    assert [attempt(f"6.6.6.{i}", "203.0.113.7") for i in range(3)] == [400, 400, 429]
+    assert attempt("6.6.6.99", "198.51.100.1") == 400

@@ -118,7 +118,7 @@ def test_the_app_is_wired_for_beanstalk():
     }
     assert env["DJANGO_DEBUG"] == "0"
     assert env["SERVE_FRONTEND"] == "0"
-    assert env["DJANGO_NUM_PROXIES"] == "1"
+    assert env["DJANGO_NUM_PROXIES"] == "2"
     # STATIC_ROOT is "staticfiles": nginx must look there.
     assert settings[("aws:elasticbeanstalk:environment:proxy:staticfiles", "/static")] == "staticfiles"
 
