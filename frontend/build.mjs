@@ -1,0 +1,81 @@
+// Build the site into dist/: one minified JS bundle and one CSS file, both
+// named by a hash of their content so that S3 and browsers can cache them for
+// good, and index.html pointing at them.  config.js is not built here: the
+// deploy tool writes it next to index.html, the Django server serves it in
+// development.
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import * as esbuild from "esbuild";
+import * as sass from "sass";
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+const src = path.join(root, "src");
+const dist = path.join(root, "dist");
+const assets = path.join(dist, "assets");
+
+// The browsers we build for: recent evergreen ones (fetch, async/await, crypto.randomUUID).
+const target = ["chrome100", "firefox100", "safari15", "edge100"];
+
+function contentHash(text) {
+  return createHash("sha256").update(text).digest("hex").slice(0, 10);
+}
+
+async function buildCss() {
+  const result = sass.compile(path.join(src, "styles.scss"), {
+    loadPaths: [path.join(root, "node_modules")],
+    // Bootstrap 5.3's Sass uses @import and global functions that Dart Sass
+    // deprecates; the warnings are Bootstrap's to fix, not ours.
+    quietDeps: true,
+    silenceDeprecations: ["import", "global-builtin", "color-functions", "if-function"],
+  });
+  const { code } = await esbuild.transform(result.css, { loader: "css", minify: true, target });
+  const name = `app-${contentHash(code)}.css`;
+  await writeFile(path.join(assets, name), code);
+  return name;
+}
+
+async function buildJs() {
+  const result = await esbuild.build({
+    entryPoints: { app: path.join(src, "main.js") },
+    bundle: true,
+    minify: true,
+    format: "esm",
+    target,
+    outdir: assets,
+    entryNames: "[name]-[hash]",
+    legalComments: "none",
+    metafile: true,
+    logLevel: "warning",
+  });
+  const [output] = Object.keys(result.metafile.outputs).filter((file) => file.endsWith(".js"));
+  return path.basename(output);
+}
+
+// Drop comments and indentation: the page has no <pre> or whitespace-sensitive text.
+function minifyHtml(html) {
+  return html
+    .replace(/<!--[\s\S]*?-->/g, "")
+    .replace(/\n\s+/g, "\n")
+    .replace(/>\n</g, "><");
+}
+
+async function main() {
+  await rm(dist, { recursive: true, force: true });
+  await mkdir(assets, { recursive: true });
+  const [css, js] = await Promise.all([buildCss(), buildJs()]);
+  const template = await readFile(path.join(src, "index.html"), "utf8");
+  const html = template.replaceAll("{{ css }}", `assets/${css}`).replaceAll("{{ js }}", `assets/${js}`);
+  if (html.includes("{{")) {
+    throw new Error("index.html has a placeholder the build does not know");
+  }
+  await writeFile(path.join(dist, "index.html"), minifyHtml(html));
+  console.log(`Built dist/: index.html, assets/${css}, assets/${js}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+// Calls to the FrameSeller REST API (see the API contract): JSON in, JSON out.
+import { settings } from "./settings.js";
+
+export class ApiError extends Error {
+  constructor(status, data, message) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.data = data;
+  }
+}
+
+const NETWORK_MESSAGE = "Could not reach the shop. Check your connection and try again.";
+
+function messageFor(status, data) {
+  if (data && typeof data.error === "string" && data.error) {
+    return data.error;
+  }
+  if (data && typeof data.detail === "string" && data.detail) {
+    return data.detail;
+  }
+  return `Something went wrong (error ${status}). Please try again.`;
+}
+
+/**
+ * Send a request to the API and return the decoded JSON answer.
+ * Throws ApiError for an error answer (status 0 when the server could not be reached).
+ */
+export async function apiRequest(path, { method = "GET", body, token, headers = {}, signal } = {}) {
+  const init = { method, headers: { Accept: "application/json", ...headers }, signal };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  if (token) {
+    init.headers.Authorization = `JWT ${token}`;
+  }
+  let response;
+  try {
+    response = await fetch(`${settings.apiBaseUrl}/api/${path}`, init);
+  } catch (error) {
+    if (error.name === "AbortError") {
+      throw error;
+    }
+    throw new ApiError(0, null, NETWORK_MESSAGE);
+  }
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  if (!response.ok) {
+    throw new ApiError(response.status, data, messageFor(response.status, data));
+  }
+  return data;
+}

@@ -1,0 +1,100 @@
+// The catalog (public): a grid of photos with their price and a Buy button.
+import $ from "jquery/slim";
+
+import { apiRequest } from "./api.js";
+import { currentUser, peekAfterLogin, takeAfterLogin } from "./auth.js";
+import { openCheckout } from "./checkout.js";
+import { formatPrice } from "./format.js";
+import { photoImage } from "./images.js";
+import { focusHeading } from "./router.js";
+import { loginRequired } from "./session.js";
+
+function productCard(product) {
+  const price = formatPrice(product.price, product.currency);
+  const title = product.title || product.description;
+  const $item = $("<li>", { class: "card h-100 shadow-sm", "data-product-id": product.id });
+  $item.append(
+    photoImage({
+      src: product.thumbnail_url || product.url,
+      alt: title,
+      width: 600,
+      height: 400,
+      className: "photo",
+    }),
+  );
+  const $body = $("<div>", { class: "card-body d-flex flex-column" }).appendTo($item);
+  $("<h2>", { class: "h5 card-title" }).text(title).appendTo($body);
+  if (product.description && product.description !== title) {
+    $("<p>", { class: "text-body-secondary" }).text(product.description).appendTo($body);
+  }
+  const $footer = $("<div>", { class: "mt-auto d-flex align-items-center justify-content-between gap-2" });
+  $("<span>", { class: "fs-5 fw-semibold price" }).text(price).appendTo($footer);
+  $("<button>", { type: "button", class: "btn btn-primary buy" })
+    .text("Buy")
+    .attr("aria-label", `Buy ${title} for ${price}`)
+    .on("click", function onBuy() {
+      buy(product, this);
+    })
+    .appendTo($footer);
+  $body.append($footer);
+  return $item;
+}
+
+function buy(product, button) {
+  if (!currentUser()) {
+    const title = product.title || product.description;
+    loginRequired(`Log in or sign up to buy “${title}”.`, { productId: product.id });
+    return;
+  }
+  openCheckout(product, button);
+}
+
+function showError($status, message, retry) {
+  const $alert = $("<div>", { class: "alert alert-danger d-flex align-items-center gap-3", role: "alert" });
+  $("<span>", { class: "flex-grow-1" }).text(message).appendTo($alert);
+  $("<button>", { type: "button", class: "btn btn-outline-secondary btn-sm" })
+    .text("Try again")
+    .on("click", retry)
+    .appendTo($alert);
+  $status.empty().append($alert);
+}
+
+/** After logging in to buy a photo, open its checkout right away. */
+function resumePurchase(products) {
+  const intent = peekAfterLogin();
+  if (!currentUser() || !intent || intent.productId === undefined) {
+    return;
+  }
+  takeAfterLogin();
+  const product = products.find((item) => String(item.id) === String(intent.productId));
+  if (product) {
+    const button = $(`[data-product-id="${Number(product.id)}"] .buy`)[0];
+    openCheckout(product, button);
+  }
+}
+
+export function renderCatalog($view, { signal }) {
+  const $section = $($("#tpl-catalog").html()).appendTo($view);
+  const $status = $section.find(".catalog-status");
+  const $grid = $section.find(".catalog-grid");
+  focusHeading($view);
+
+  async function load() {
+    $status.html($("#tpl-loading").html());
+    try {
+      const products = await apiRequest("product/", { signal });
+      $status.empty();
+      if (!products.length) {
+        $status.append($("<p>").text("No photos are on sale right now. Please come back soon."));
+        return;
+      }
+      $grid.empty().append(products.map(productCard));
+      resumePurchase(products);
+    } catch (error) {
+      if (error.name !== "AbortError") {
+        showError($status, `The photos could not be loaded. ${error.message}`, load);
+      }
+    }
+  }
+  load();
+}

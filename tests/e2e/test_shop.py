@@ -1,0 +1,307 @@
+"""The shop in a real Chromium: browse, sign up, log in, buy, see the orders."""
+
+import os
+import re
+import shutil
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import jwt
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from orders.models import Order
+from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.pages import DECLINED_CARD, TEST_CARD, buy_button, expect_logged_in, fill_card, log_in, open_site, pay
+from tests.factories import DEFAULT_PASSWORD, ProductFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+FIRST_LOAD_BUDGET = 150_000  # bytes
+
+
+@pytest.fixture
+def photos(transactional_db):
+    """A small catalog with real-looking titles (the photos themselves are served by the test)."""
+    rows = [
+        ("Brooklyn Bridge", "The Brooklyn Bridge at dusk", "100"),
+        ("Golden Gate Bridge", "Golden Gate Bridge from the Marin Headlands", "120"),
+        ("Mount Fuji", "Mount Fuji in winter", "135.50"),
+        ("Colosseum", "The Colosseum in Rome", "89.99"),
+    ]
+    return [
+        ProductFactory(
+            title=title,
+            description=description,
+            price=Decimal(price),
+            url=f"https://photos.example.com/{title.lower().replace(' ', '-')}.jpg",
+        )
+        for title, description, price in rows
+    ]
+
+
+def save_screenshot(page, name: str) -> None:
+    """Keep a screenshot for the README: in test-artifacts/, and in docs/screenshots/ when asked or missing."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path))
+    target = SCREENSHOTS / name
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1" or not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+
+
+def forge_token(user, *, expires_in: int, key: str | None = None) -> str:
+    """A JWT like the API's, signed with the server's key (or another one), expiring in `expires_in` s."""
+    now = int(time.time())
+    payload = {
+        "token_type": "sliding",
+        "exp": now + expires_in,
+        "iat": now - 3600,
+        "jti": f"e2e{now}",
+        "refresh_exp": now + expires_in,
+        "user_id": user.pk,
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+    }
+    return jwt.encode(payload, key or settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
+
+
+def test_visitor_sees_the_catalog_without_logging_in(page, site, photos):
+    open_site(page, site)
+
+    cards = page.locator(".catalog-grid > li")
+    expect(cards).to_have_count(4)
+    first = cards.filter(has_text="Brooklyn Bridge")
+    expect(first).to_contain_text("$100.00")
+    expect(cards.filter(has_text="Mount Fuji")).to_contain_text("$135.50")
+    image = first.get_by_role("img", name="Brooklyn Bridge")
+    expect(image).to_have_attribute("loading", "lazy")
+    expect(image).to_have_attribute("width", "600")
+    expect(image).to_have_attribute("height", "400")
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    expect(page.get_by_role("button", name="Log out")).to_be_hidden()
+
+
+def test_buying_while_logged_out_asks_to_log_in_then_opens_the_checkout(page, site, photos, user):
+    open_site(page, site)
+    buy_button(page, "Golden Gate Bridge").click()
+
+    expect(page).to_have_url(re.compile(r"#/login$"))
+    expect(page.locator("#flash")).to_contain_text("Log in or sign up to buy “Golden Gate Bridge”.")
+    log_in(page, user.email)
+
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("heading")).to_have_text("Buy Golden Gate Bridge")
+    expect(dialog.locator("[data-field=pay]")).to_have_text("Pay $120.00")
+
+
+def test_sign_up_log_in_buy_and_find_the_order_paid(page, site, photos, stripe_emulator):
+    open_site(page, site, "signup")
+    page.get_by_label("First name").fill("Grace")
+    page.get_by_label("Last name").fill("Hopper")
+    page.get_by_label("Email").fill("grace@example.com")
+    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
+    page.get_by_label("Repeat password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+
+    # Signed up and logged in: greeted by first name, on the catalog.
+    expect_logged_in(page, "Grace")
+    expect(page.locator("#flash")).to_contain_text("Welcome to FrameSeller, Grace!")
+    expect(page.locator(".catalog-grid > li")).to_have_count(4)
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    expect(page.locator("#flash")).to_contain_text("You are logged out.")
+    page.get_by_role("link", name="Log in").click()
+    log_in(page, "grace@example.com")
+    expect_logged_in(page, "Grace")
+    expect(page.locator(".catalog-grid > li")).to_have_count(4)
+    save_screenshot(page, "catalog.png")
+
+    buy_button(page, "Brooklyn Bridge").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading")).to_have_text("Buy Brooklyn Bridge")
+    expect(dialog.get_by_role("img", name="Brooklyn Bridge")).to_be_visible()
+    pay_button = dialog.locator("[data-field=pay]")
+    expect(pay_button).to_have_text("Pay $100.00")
+    fill_card(page, TEST_CARD)
+    pay_button.click()
+
+    expect(dialog.get_by_text("Thank you! Your photo is paid.")).to_be_visible()
+    expect(dialog.locator("[data-order=status] .badge")).to_have_text("Paid")
+    order = Order.objects.get()
+    expect(dialog.locator("[data-order=id]")).to_have_text(f"#{order.pk}")
+    assert order.paymentstatus == "PAID"
+    assert len(stripe_emulator.paid_charges()) == 1
+
+    dialog.get_by_role("link", name="See my orders").click()
+    expect(page).to_have_url(re.compile(r"#/orders$"))
+    expect(dialog).to_be_hidden()
+    item = page.locator(f"[data-order-id='{order.pk}']")
+    expect(item).to_contain_text("Brooklyn Bridge")
+    expect(item).to_contain_text("$100.00")
+    badge = item.locator(".badge")
+    expect(badge).to_have_text("Paid")
+    expect(badge).to_have_class(re.compile(r"\btext-bg-success\b"))
+    save_screenshot(page, "orders.png")
+
+
+def test_declined_card_shows_the_message_and_another_card_can_pay(page, site, photos, user, browser_console):
+    browser_console.allow(402, "/api/order/")
+    open_site(page, site, "login")
+    log_in(page, user.email)
+    expect_logged_in(page, user.first_name)
+
+    buy_button(page, "Colosseum").click()
+    dialog = page.get_by_role("dialog")
+    fill_card(page, DECLINED_CARD)
+    pay(page)
+    expect(dialog.get_by_role("alert")).to_have_text("Your card was declined.")
+    pay_button = dialog.locator("[data-field=pay]")
+    expect(pay_button).to_be_enabled()
+    expect(pay_button).to_have_text("Pay $89.99")
+
+    fill_card(page, TEST_CARD)
+    pay(page)
+    expect(dialog.get_by_text("Thank you! Your photo is paid.")).to_be_visible()
+    dialog.get_by_role("button", name="Keep browsing").click()
+    expect(dialog).to_be_hidden()
+
+    page.get_by_role("link", name="My orders", exact=True).click()
+    badges = page.locator(".orders-list .badge")
+    expect(badges).to_have_count(2)
+    failed = page.locator(".orders-list > li").filter(has=page.locator("[data-status=FAILED]"))
+    expect(failed).to_contain_text("Colosseum")
+    expect(failed.locator(".badge")).to_have_class(re.compile(r"\btext-bg-danger\b"))
+    expect(page.locator(".orders-list [data-status=PAID]")).to_have_count(1)
+    assert sorted(Order.objects.values_list("paymentstatus", flat=True)) == ["FAILED", "PAID"]
+
+
+def test_pay_button_is_disabled_while_the_payment_is_in_flight(page, site, photos, user):
+    open_site(page, site, "login")
+    log_in(page, user.email)
+    buy_button(page, "Mount Fuji").click()
+    fill_card(page, TEST_CARD)
+    # Hold the order request so the in-flight state can be seen.
+    held = []
+    page.route(re.compile(r".*/api/order/$"), lambda route: held.append(route))
+    pay_button = pay(page).locator("[data-field=pay]")
+    expect(pay_button).to_be_disabled()
+    expect(pay_button).to_have_text("Paying…")
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    expect(pay_button).to_be_disabled()
+    held[0].continue_()
+    expect(page.get_by_text("Thank you! Your photo is paid.")).to_be_visible()
+
+
+def test_signup_errors_are_shown_next_to_the_form(page, site, user, browser_console):
+    browser_console.allow(400, "/api/signup/")
+    open_site(page, site, "signup")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.locator("#signup-first-name-error")).to_have_text("Enter your first name.")
+    expect(page.locator("#signup-email-error")).to_have_text("Enter a valid email address.")
+    expect(page.get_by_label("First name")).to_be_focused()
+
+    page.get_by_label("First name").fill("Ada")
+    page.get_by_label("Last name").fill("Lovelace")
+    page.get_by_label("Email").fill(user.email.upper())
+    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
+    page.get_by_label("Repeat password").fill(DEFAULT_PASSWORD + "!")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.locator("#signup-password2-error")).to_have_text("The two passwords are not the same.")
+
+    # The passwords match now; the API refuses the email, already registered.
+    page.get_by_label("Repeat password").fill(DEFAULT_PASSWORD)
+    expect(page.locator("#signup-password2-error")).to_be_hidden()
+    page.get_by_role("button", name="Sign up").click()
+    form_error = page.locator("form .form-error")
+    expect(form_error).to_be_visible()
+    expect(form_error).to_contain_text("already")
+    expect(page.get_by_label("Email")).to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(page).to_have_url(re.compile(r"#/signup$"))
+
+
+def test_wrong_password_is_refused_with_a_message(page, site, user, browser_console):
+    browser_console.allow(400, "/api/api-token-auth/")
+    open_site(page, site, "login")
+    log_in(page, user.email, "not the password")
+    expect(page.locator("form .form-error")).to_have_text("The email or password is not right. Please try again.")
+
+
+def test_expired_token_leads_back_to_log_in(page, site, user):
+    open_site(page, site)
+    page.evaluate("token => localStorage.setItem('frameseller.token', token)", forge_token(user, expires_in=-60))
+    open_site(page, site, "orders")
+
+    expect(page).to_have_url(re.compile(r"#/login$"))
+    expect(page.locator("#flash")).to_contain_text("Your session has expired. Please log in again.")
+    expect(page.get_by_role("button", name="Log out")).to_be_hidden()
+    log_in(page, user.email)
+    expect(page).to_have_url(re.compile(r"#/orders$"))
+    expect(page.get_by_text("You have no orders yet.")).to_be_visible()
+
+
+def test_token_refused_by_the_api_keeps_the_photo_being_bought(page, site, photos, user, browser_console):
+    browser_console.allow(403, "/api/order/")
+    open_site(page, site)
+    rejected = forge_token(user, expires_in=3600, key="not-the-key-this-server-signs-its-tokens-with")
+    page.evaluate("token => localStorage.setItem('frameseller.token', token)", rejected)
+    page.reload()
+    expect_logged_in(page, user.first_name)
+
+    buy_button(page, "Mount Fuji").click()
+    fill_card(page, TEST_CARD)
+    pay(page)
+
+    expect(page).to_have_url(re.compile(r"#/login$"))
+    expect(page.locator("#flash")).to_contain_text("Your session has expired. Please log in again.")
+    log_in(page, user.email)
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading")).to_have_text("Buy Mount Fuji")
+    fill_card(page, TEST_CARD)
+    pay(page)
+    expect(dialog.get_by_text("Thank you! Your photo is paid.")).to_be_visible()
+
+
+def test_a_photo_that_cannot_load_shows_a_placeholder(page, site, photos, browser_console):
+    # Chromium logs each aborted photo as "Failed to load resource: net::ERR_FAILED"; only those
+    # messages, for the photo URLs, are expected here.
+    browser_console.allow_failed_photos = True
+    open_site(page, site)
+    image = page.get_by_role("img", name="Brooklyn Bridge")
+    expect(image).to_have_class(re.compile(r"\bphoto-missing\b"))
+    expect(image).to_have_attribute("src", re.compile(r"^data:image/svg\+xml,"))
+
+
+def test_first_load_is_at_most_150_kb(browser, site, photos):
+    """Same-origin bytes of the first visit (page, CSS, JS, config.js, the catalog), photos and Stripe.js aside."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.route(re.compile(r"^https://photos\.example\.com/"), lambda route: route.abort())
+    responses = []
+    page.on("requestfinished", lambda request: responses.append(request))
+    page.goto(site, wait_until="networkidle")
+    expect(page.locator(".catalog-grid > li")).to_have_count(4)
+    page.wait_for_load_state("networkidle")
+
+    own = [request for request in responses if request.url.startswith(site)]
+    transferred = sum(request.sizes()["responseBodySize"] for request in own)
+    decoded = sum(len(request.response().body()) for request in own)
+    report = ", ".join(f"{request.url[len(site) - 1 :]} {request.sizes()['responseBodySize']}" for request in own)
+    context.close()
+
+    print(f"first load: {transferred} bytes transferred ({decoded} decoded): {report}")
+    assert {"/", "/config.js", "/api/product/"} <= {request.url[len(site) - 1 :] for request in own}
+    assert any(url.url.endswith(".js") and "/assets/" in url.url for url in own)
+    assert any(url.url.endswith(".css") and "/assets/" in url.url for url in own)
+    assert transferred <= FIRST_LOAD_BUDGET, report
+    assert decoded <= FIRST_LOAD_BUDGET, report
