@@ -165,7 +165,9 @@ export function initCheckout() {
       pay(stripe);
     }
   });
-  $dialog.on("shown.bs.modal", async () => {
+  // Bootstrap's events are native DOM events named "shown.bs.modal": jQuery's .on() would read
+  // ".bs.modal" as namespaces, so listen with addEventListener.
+  $dialog[0].addEventListener("shown.bs.modal", async () => {
     await $dialog.data("stripe");
     if (card && typeof card.focus === "function") {
       card.focus();
@@ -173,7 +175,7 @@ export function initCheckout() {
       $("#card-field input").first().trigger("focus");
     }
   });
-  $dialog.on("hidden.bs.modal", () => {
+  $dialog[0].addEventListener("hidden.bs.modal", () => {
     attempt++;
     destroyCard();
     if (returnFocusTo && document.body.contains(returnFocusTo)) {

@@ -199,8 +199,29 @@ def test_pay_button_is_disabled_while_the_payment_is_in_flight(page, site, photo
             break
         page.wait_for_timeout(50)
     expect(pay_button).to_be_disabled()
+    # Submitting again (e.g. Enter in the card field) while in flight sends nothing more.
+    page.locator("#checkout-form").evaluate("form => form.requestSubmit()")
+    page.wait_for_timeout(300)
+    assert len(held) == 1
     held[0].continue_()
     expect(page.get_by_text("Thank you! Your photo is paid.")).to_be_visible()
+    assert Order.objects.count() == 1
+
+
+def test_checkout_dialog_works_with_the_keyboard(page, site, photos, user):
+    open_site(page, site, "login")
+    log_in(page, user.email)
+    buy = buy_button(page, "Brooklyn Bridge")
+    buy.focus()
+    page.keyboard.press("Enter")
+
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(page.locator("#card-field input[placeholder=number]")).to_be_focused()
+    expect(page.locator("#card-field input[placeholder=number]")).to_have_attribute("aria-label", "Card number")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(buy).to_be_focused()
 
 
 def test_signup_errors_are_shown_next_to_the_form(page, site, user, browser_console):
