@@ -11,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from frameseller import staticfiles
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("FRAMESELLER_VAR_DIR", BASE_DIR / "var"))
 
@@ -345,3 +347,5 @@ if SERVE_FRONTEND:
     # WhiteNoise serves the built site at / (index.html for "/").
     WHITENOISE_ROOT = FRONTEND_DIST_DIR
     WHITENOISE_INDEX_FILE = True
+WHITENOISE_IMMUTABLE_FILE_TEST = staticfiles.immutable_file_test
+WHITENOISE_ADD_HEADERS_FUNCTION = staticfiles.add_headers

@@ -134,3 +134,19 @@ def test_check_deploy_flags_the_embedded_secret_key():
 
     assert result.returncode != 0
     assert "security.W009" in result.stdout + result.stderr
+
+
+def test_site_entry_page_revalidates_and_hashed_assets_cache_for_good(client):
+    from django.conf import settings
+
+    assets = sorted((settings.FRONTEND_DIST_DIR / "assets").glob("app-*.js"))
+    if not assets:
+        pytest.skip("frontend/dist is not built")
+
+    index = client.get("/")
+    asset = client.get(f"/assets/{assets[0].name}")
+
+    assert index.status_code == 200
+    assert index["Cache-Control"] == "no-cache"
+    assert asset.status_code == 200
+    assert "immutable" in asset["Cache-Control"]
