@@ -149,6 +149,9 @@ def test_sign_up_log_in_buy_and_find_the_order_paid(page, site, photos, stripe_e
     badge = item.locator(".badge")
     expect(badge).to_have_text("Paid")
     expect(badge).to_have_class(re.compile(r"\btext-bg-success\b"))
+    # The dialog's backdrop fades out: nothing may be left covering the page.
+    expect(page.locator(".modal-backdrop")).to_have_count(0)
+    expect(page.locator("body")).not_to_have_class(re.compile(r"\bmodal-open\b"))
     save_screenshot(page, "orders.png")
 
 
