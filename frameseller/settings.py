@@ -7,6 +7,7 @@ come from environment variables; Elastic Beanstalk sets them, including its
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -165,7 +166,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (throttling state is shared through it) --------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
+# Without Redis, DJANGO_CACHE=db keeps the cache in the database (run
+# `manage.py createcachetable`), shared by every worker and instance; the
+# local-memory default is per process, fine for one developer's server.
+CACHE_BACKEND = "redis" if REDIS_URL else os.environ.get("DJANGO_CACHE", "locmem")
+if CACHE_BACKEND == "redis":
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -173,6 +178,8 @@ if REDIS_URL:
             "KEY_PREFIX": "frameseller",
         }
     }
+elif CACHE_BACKEND == "db":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "frameseller_cache"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -241,8 +248,8 @@ SIMPLE_JWT = {
     # its refresh window closes, the shape older clients expect.
     "AUTH_TOKEN_CLASSES": ("rest_framework_simplejwt.tokens.SlidingToken",),
     "AUTH_HEADER_TYPES": ("JWT", "Bearer"),
-    "SLIDING_TOKEN_LIFETIME": __import__("datetime").timedelta(minutes=env_int("JWT_LIFETIME_MINUTES", 60)),
-    "SLIDING_TOKEN_REFRESH_LIFETIME": __import__("datetime").timedelta(days=env_int("JWT_REFRESH_DAYS", 7)),
+    "SLIDING_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_LIFETIME_MINUTES", 60)),
+    "SLIDING_TOKEN_REFRESH_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 7)),
     "ALGORITHM": "HS256",
     "SIGNING_KEY": os.environ.get("JWT_SIGNING_KEY", SECRET_KEY),
     "UPDATE_LAST_LOGIN": False,
