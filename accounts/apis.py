@@ -61,8 +61,6 @@ class UserSignupApi(APIView):
         auth=[],
     )
     def post(self, request):
-        if not isinstance(request.data, dict):
-            raise exceptions.ValidationError("Send a JSON object with first_name, last_name, email and password.")
         serializer = SignupInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.user_signup(**serializer.validated_data)

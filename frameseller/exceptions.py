@@ -23,11 +23,6 @@ class ApplicationError(Exception):
         super().__init__(self.message)
 
 
-class NotFoundError(ApplicationError):
-    status_code = status.HTTP_404_NOT_FOUND
-    default_message = "Not found."
-
-
 class ConflictError(ApplicationError):
     status_code = status.HTTP_409_CONFLICT
     default_message = "The request conflicts with one in progress."
@@ -50,12 +45,6 @@ def _first_message(detail, field: str | None = None) -> str:
     return f"{_label(field)}: {text}" if field else text
 
 
-_STATUS_MESSAGES = {
-    exceptions.ParseError: "The request body is not valid JSON.",
-    exceptions.UnsupportedMediaType: "Send the request body as JSON (Content-Type: application/json).",
-}
-
-
 def exception_handler(exc, context):
     """Answer every error as JSON; views with `error_envelope` get the seed's shape."""
     view = context.get("view")
@@ -73,9 +62,13 @@ def exception_handler(exc, context):
         status_code, message = exc.status_code, _first_message(exc.detail)
         if isinstance(exc.detail, dict):
             extra = {"errors": exc.detail}
+    elif isinstance(exc, exceptions.UnsupportedMediaType):
+        # Not JSON is bad input like any other: 400, as the contract says.
+        status_code = status.HTTP_400_BAD_REQUEST
+        message = "Send the request body as JSON (Content-Type: application/json)."
     elif isinstance(exc, exceptions.APIException):
         status_code = exc.status_code
-        message = _STATUS_MESSAGES.get(type(exc)) or _first_message(exc.detail)
+        message = _first_message(exc.detail)
         if isinstance(exc, exceptions.AuthenticationFailed):
             message = "Your login token is invalid or has expired. Please log in again."
         elif isinstance(exc, exceptions.NotAuthenticated):

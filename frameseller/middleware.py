@@ -29,6 +29,8 @@ class JsonErrorMiddleware:
         if response.get("Content-Type", "").startswith("application/json"):
             return response
         message = _GENERIC.get(response.status_code, "Request failed.")
+        if response.status_code == 404 and request.path.startswith("/api/") and not request.path.endswith("/"):
+            message = f"Not found. API addresses end with a slash: {request.path}/"
         replacement = JsonResponse({"detail": message}, status=response.status_code)
         for header in ("Allow", "Retry-After", "WWW-Authenticate"):
             if header in response:

@@ -41,12 +41,15 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 # --- Core -------------------------------------------------------------------
 
-SECRET_KEY = os.environ.get(
-    "DJANGO_SECRET_KEY",
-    # Only good for a local checkout; production must set DJANGO_SECRET_KEY
-    # (check --deploy flags this default).
-    "django-insecure-local-development-key-change-me",
-)
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY:
+    if env_bool("DJANGO_HTTPS", False) or os.environ.get("RDS_HOSTNAME"):
+        # It also signs the shoppers' tokens: a public default would let anyone forge them.
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY: this looks like a production environment.")
+    # Only good for a local checkout (check --deploy flags it).
+    SECRET_KEY = "django-insecure-local-development-key-change-me"
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 if env_bool("DJANGO_ALLOW_EC2_PRIVATE_IP", False):
@@ -76,11 +79,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every answer, errors included, carries CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     "frameseller.middleware.JsonErrorMiddleware",
     "frameseller.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -90,6 +94,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "frameseller.urls"
+# No redirect from /api/order to /api/order/: it would lose a POST's body.
+APPEND_SLASH = False
 WSGI_APPLICATION = "frameseller.wsgi.application"
 
 TEMPLATES = [
@@ -232,7 +238,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["frameseller.parsers.JSONObjectParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "frameseller.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

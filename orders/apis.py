@@ -7,7 +7,6 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.throttles import OrderUserThrottle
 from orders.selectors import order_list
 from orders.serializers import (
     OrderCreatedSerializer,
@@ -16,6 +15,7 @@ from orders.serializers import (
     OrderSerializer,
 )
 from orders.services import order_place
+from orders.throttles import OrderUserThrottle
 
 IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
 
@@ -72,8 +72,6 @@ class OrderListCreateApi(APIView):
         ],
     )
     def post(self, request):
-        if not isinstance(request.data, dict):
-            raise exceptions.ValidationError("Send a JSON object with token and product.")
         key = request.headers.get("Idempotency-Key")
         if key is not None and not IDEMPOTENCY_KEY_RE.match(key):
             raise exceptions.ValidationError("Idempotency-Key must be 1 to 255 printable ASCII characters.")

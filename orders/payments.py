@@ -1,18 +1,27 @@
 """The payment gateway: the only module that talks to Stripe.
 
 Small functions returning frozen dataclasses.  Stripe's errors become the
-project's own: a card or request Stripe refused is a `PaymentDeclined`
-(nothing was charged); anything that leaves the outcome unknown (network
-errors, timeouts, Stripe's 5xx, a wrong API key) is a `PaymentUnavailable`.
-Every call carries an explicit idempotency key and a timeout, and the API
-version is pinned.
+project's own, by what they mean for the shopper's money:
+
+* `PaymentDeclined`: the card (or the token made from it) was refused;
+  nothing was charged and the shopper can try another card;
+* `PaymentRejected`: Stripe refused the request itself (a bad parameter, a
+  missing object); nothing was charged, and it is not the shopper's fault;
+* `PaymentUnavailable`: Stripe could not be reached, timed out or failed;
+  the outcome is unknown until reconciliation settles it.
+
+Every call carries an explicit idempotency key where it creates something, a
+timeout and a bounded number of retries, and the API version is pinned.
 """
 
 import functools
+import logging
 from dataclasses import dataclass
 
 import stripe
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 
 class PaymentError(Exception):
@@ -24,7 +33,11 @@ class PaymentError(Exception):
 
 
 class PaymentDeclined(PaymentError):
-    """Stripe refused the card or the request: nothing was charged."""
+    """The card was refused: nothing was charged."""
+
+
+class PaymentRejected(PaymentError):
+    """Stripe refused the request itself: nothing was charged."""
 
 
 class PaymentUnavailable(PaymentError):
@@ -39,18 +52,27 @@ class Customer:
 @dataclass(frozen=True)
 class Card:
     id: str
-    brand: str
-    last4: str
 
 
 @dataclass(frozen=True)
 class Charge:
     id: str
-    amount: int
-    currency: str
-    paid: bool
+    status: str  # "succeeded", "failed" or "pending"
     failure_message: str
-    metadata: dict
+
+    @property
+    def paid(self) -> bool:
+        return self.status == "succeeded"
+
+
+@dataclass(frozen=True)
+class Refund:
+    id: str
+    amount: int
+
+
+UNAVAILABLE_MESSAGE = "The payment service is unavailable; your payment is being confirmed."
+REJECTED_MESSAGE = "The payment service could not process this payment; nothing was charged."
 
 
 def _client() -> stripe.StripeClient:
@@ -86,22 +108,42 @@ def _key(name: str) -> str:
     return f"{settings.STRIPE_IDEMPOTENCY_PREFIX}{name}"
 
 
-def _translate(error: stripe.StripeError) -> PaymentError:
-    if isinstance(error, stripe.CardError | stripe.InvalidRequestError):
+def _translate(error: stripe.StripeError, *, card_refused_on_invalid_request: bool = False) -> PaymentError:
+    """Turn a Stripe error into ours; `card_refused_on_invalid_request` when the request only named the card."""
+    if isinstance(error, stripe.CardError):
         return PaymentDeclined(error.user_message or "Your card was declined.")
-    return PaymentUnavailable("The payment service is unavailable; your payment is being confirmed.")
+    if isinstance(error, stripe.InvalidRequestError):
+        if card_refused_on_invalid_request:
+            # An unknown, expired or already used token: Stripe's own message.
+            return PaymentDeclined(error.user_message or "Your card could not be used.")
+        logger.error("Stripe refused a request: %s", error)
+        return PaymentRejected(REJECTED_MESSAGE)
+    logger.warning("Stripe unavailable: %s", error)
+    return PaymentUnavailable(UNAVAILABLE_MESSAGE)
 
 
-def customer_create(*, user_id: int, email: str, name: str) -> Customer:
-    """Create the Stripe Customer that will hold a shopper's cards."""
+def customer_create(*, user_id: int, email: str, name: str, replacing: str = "") -> Customer:
+    """Create the Stripe Customer that will hold a shopper's cards (`replacing` one that vanished)."""
+    key = f"customer-{user_id}" + (f"-replacing-{replacing}" if replacing else "")
     try:
         customer = _client().v1.customers.create(
             {"email": email, "name": name, "metadata": {"user_id": str(user_id)}},
-            {"idempotency_key": _key(f"customer-{user_id}")},
+            {"idempotency_key": _key(key)},
         )
     except stripe.StripeError as error:
         raise _translate(error) from error
     return Customer(id=customer.id)
+
+
+def customer_exists(*, customer_id: str) -> bool:
+    """Return whether the customer exists on Stripe (and is not deleted)."""
+    try:
+        customer = _client().v1.customers.retrieve(customer_id)
+    except stripe.InvalidRequestError:
+        return False
+    except stripe.StripeError as error:
+        raise _translate(error) from error
+    return not getattr(customer, "deleted", False)
 
 
 def card_attach(*, customer_id: str, token: str, idempotency_key: str) -> Card:
@@ -111,19 +153,8 @@ def card_attach(*, customer_id: str, token: str, idempotency_key: str) -> Card:
             customer_id, {"source": token}, {"idempotency_key": _key(idempotency_key)}
         )
     except stripe.StripeError as error:
-        raise _translate(error) from error
-    return Card(id=card.id, brand=getattr(card, "brand", "") or "", last4=getattr(card, "last4", "") or "")
-
-
-def _charge(obj) -> Charge:
-    return Charge(
-        id=obj.id,
-        amount=obj.amount,
-        currency=obj.currency,
-        paid=obj.status == "succeeded",
-        failure_message=getattr(obj, "failure_message", None) or "",
-        metadata=obj.metadata.to_dict() if obj.metadata else {},
-    )
+        raise _translate(error, card_refused_on_invalid_request=True) from error
+    return Card(id=card.id)
 
 
 def charge(
@@ -151,31 +182,28 @@ def charge(
         )
     except stripe.StripeError as error:
         raise _translate(error) from error
-    result = _charge(obj)
-    if not result.paid:
-        raise PaymentDeclined(result.failure_message or "Your card was declined.")
-    return result
+    if obj.status == "failed":
+        raise PaymentDeclined(obj.failure_message or "Your card was declined.")
+    if obj.status != "succeeded":
+        # "pending": it may still succeed; reconciliation will tell.
+        raise PaymentUnavailable(UNAVAILABLE_MESSAGE)
+    return Charge(id=obj.id, status=obj.status, failure_message="")
 
 
-def charge_find(*, customer_id: str, metadata_key: str, metadata_value: str) -> Charge | None:
-    """Return the customer's charge whose metadata carries this value, if any (the paid one first)."""
+def charge_find(*, customer_id: str, order_id: str) -> Charge | None:
+    """Return the customer's charge whose metadata names this order, if any (paid, then pending, first)."""
     try:
         page = _client().v1.charges.list({"customer": customer_id, "limit": 100})
         found = [
-            _charge(obj)
+            Charge(id=obj.id, status=obj.status, failure_message=obj.failure_message or "")
             for obj in page.auto_paging_iter()
-            if obj.metadata and obj.metadata.to_dict().get(metadata_key) == metadata_value
+            if obj.metadata and obj.metadata.to_dict().get("order_id") == order_id
         ]
     except stripe.StripeError as error:
-        raise PaymentUnavailable(str(error.user_message or error)) from error
-    found.sort(key=lambda c: not c.paid)
+        raise _translate(error) from error
+    rank = {"succeeded": 0, "pending": 1}
+    found.sort(key=lambda c: rank.get(c.status, 2))
     return found[0] if found else None
-
-
-@dataclass(frozen=True)
-class Refund:
-    id: str
-    amount: int
 
 
 def refund(*, charge_id: str, idempotency_key: str, metadata: dict[str, str] | None = None) -> Refund:

@@ -122,15 +122,23 @@ def test_check_deploy_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
-def test_check_deploy_flags_the_embedded_secret_key():
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env={**env, "DJANGO_DEBUG": "0", "DJANGO_HTTPS": "1"},
-        capture_output=True,
-        text=True,
+def _manage(*args, **env_changes):
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SECRET_KEY", "RDS_HOSTNAME", "DJANGO_HTTPS"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**env, **env_changes}, capture_output=True, text=True
     )
+
+
+@pytest.mark.parametrize("marker", [{"DJANGO_HTTPS": "1"}, {"RDS_HOSTNAME": "db.example.com"}])
+def test_production_refuses_to_start_without_a_secret_key(marker):
+    result = _manage("check", DJANGO_DEBUG="0", **marker)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: Set DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_check_deploy_flags_the_embedded_development_key():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", DJANGO_DEBUG="0")
 
     assert result.returncode != 0
     assert "security.W009" in result.stdout + result.stderr
@@ -150,3 +158,24 @@ def test_site_entry_page_revalidates_and_hashed_assets_cache_for_good(client):
     assert index["Cache-Control"] == "no-cache"
     assert asset.status_code == 200
     assert "immutable" in asset["Cache-Control"]
+
+
+def test_error_answers_carry_cors_headers(api_client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://shop.example.com"]
+    origin = {"HTTP_ORIGIN": "https://shop.example.com"}
+
+    too_big = api_client.post("/api/signup/", "x" * (70 * 1024), content_type="application/json", **origin)
+    missing = api_client.get("/api/nope/", **origin)
+    forbidden = api_client.get("/api/order/", **origin)
+
+    for response in (too_big, missing, forbidden):
+        assert response["Access-Control-Allow-Origin"] == "https://shop.example.com", response.status_code
+    assert (too_big.status_code, missing.status_code, forbidden.status_code) == (413, 404, 403)
+
+
+@pytest.mark.parametrize("url", ["/api/signup/", "/api/api-token-auth/", "/api/order/"])
+def test_deeply_nested_json_is_never_a_500(auth_client, url):
+    response = auth_client.post(url, "[" * 30000, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"

@@ -73,3 +73,15 @@ def test_load_catalog_restores_edited_product():
     call_command("load_catalog")
 
     assert Product.objects.get(pk=1).price == Decimal("100.00")
+
+
+def test_only_two_decimal_currencies_are_accepted():
+    """Amounts are charged in hundredths: a currency without cents (JPY) would be charged 100x."""
+    from django.core.exceptions import ValidationError
+
+    product = ProductFactory.build(currency="jpy")
+
+    with pytest.raises(ValidationError) as error:
+        product.full_clean()
+
+    assert "currency" in error.value.message_dict

@@ -2,8 +2,10 @@
 
 import threading
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -370,3 +372,123 @@ def test_order_list_query_count_is_constant(auth_client, user):
 
     assert len(auth_client.get(ORDERS).json()) == 100
     assert one == hundred
+
+
+# --- Review findings: never twice, never lost ---------------------------------------------
+
+
+def test_new_purchase_of_a_photo_whose_payment_is_unconfirmed_is_409(auth_client, user, product, stripe_emulator):
+    token = stripe_emulator.card_token()
+    stripe_emulator.stop()
+    assert auth_client.post(ORDERS, {"token": token, "product": product.pk}, format="json").status_code == 503
+    stripe_emulator.start()
+
+    # The shopper tries again with a new card token and a new key: refused until settled.
+    response = auth_client.post(
+        ORDERS, {"token": stripe_emulator.card_token(), "product": product.pk}, format="json", HTTP_IDEMPOTENCY_KEY="k2"
+    )
+
+    assert response.status_code == 409
+    assert "still being confirmed" in response.json()["error"]
+    assert Order.objects.count() == 1
+    assert stripe_emulator.paid_charges() == []
+
+
+def test_reconcile_during_an_inflight_charge_does_not_lose_the_payment(
+    auth_client, product, stripe_emulator, monkeypatch
+):
+    """Reconciliation judging too early is corrected by the charge that then succeeds."""
+    from django.core.management import call_command
+
+    from orders import payments
+
+    real_charge = payments.charge
+
+    def charge_after_an_early_reconcile(**kwargs):
+        call_command("reconcile_orders", "--older-than", "0", stdout=StringIO())
+        return real_charge(**kwargs)
+
+    monkeypatch.setattr(payments, "charge", charge_after_an_early_reconcile)
+
+    response = auth_client.post(ORDERS, {"token": stripe_emulator.card_token(), "product": product.pk}, format="json")
+
+    assert response.status_code == 201
+    order = Order.objects.get()
+    assert order.paymentstatus == Order.Status.PAID
+    assert order.stripe_charge_id == stripe_emulator.paid_charges()[0]["id"]
+
+
+def test_retry_after_product_left_the_catalog_replays_the_first_outcome(auth_client, product, stripe_emulator):
+    body = {"token": stripe_emulator.card_token(), "product": product.pk}
+    first = auth_client.post(ORDERS, body, format="json", HTTP_IDEMPOTENCY_KEY="k-off")
+    product.on_sale = False
+    product.save()
+
+    again = auth_client.post(ORDERS, body, format="json", HTTP_IDEMPOTENCY_KEY="k-off")
+
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+
+
+def test_stripe_customer_gone_from_stripe_is_replaced(auth_client, user, product, stripe_emulator):
+    user.stripe_customer_id = "cus_fromanotheraccount"
+    user.save()
+
+    response = auth_client.post(ORDERS, {"token": stripe_emulator.card_token(), "product": product.pk}, format="json")
+
+    assert response.status_code == 201
+    user.refresh_from_db()
+    assert user.stripe_customer_id.startswith("cus_") and user.stripe_customer_id != "cus_fromanotheraccount"
+    [charge] = stripe_emulator.paid_charges()
+    assert charge["customer"] == user.stripe_customer_id
+
+
+def test_stripe_refusing_the_charge_request_is_502_and_unpaid(auth_client, product, stripe_emulator, monkeypatch):
+    """Stripe answering an error that is not about the card: 502, nothing charged, settled later."""
+    import stripe
+
+    real_request = stripe.RequestsClient.request
+
+    def request(self, method, url, headers, post_data=None):
+        if method == "post" and url.endswith("/v1/charges"):
+            body = b'{"error": {"type": "invalid_request_error", "message": "Invalid currency: xyz"}}'
+            return body, 400, {"request-id": "req_test"}
+        return real_request(self, method, url, headers, post_data)
+
+    monkeypatch.setattr(stripe.RequestsClient, "request", request)
+
+    response = auth_client.post(ORDERS, {"token": stripe_emulator.card_token(), "product": product.pk}, format="json")
+
+    assert response.status_code == 502
+    assert response.json()["error"] == "The payment service could not process this payment; nothing was charged."
+    order = Order.objects.get()
+    assert order.paymentstatus == Order.Status.UNPAID
+    monkeypatch.undo()
+    call_command("reconcile_orders", "--older-than", "0", stdout=StringIO())
+    order.refresh_from_db()
+    assert order.paymentstatus == Order.Status.FAILED
+    assert stripe_emulator.paid_charges() == []
+
+
+def test_deeply_nested_json_is_400(auth_client):
+    response = auth_client.post(ORDERS, "[" * 30000, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "The request body is not valid JSON."
+
+
+def test_form_encoded_body_is_400(auth_client, product):
+    response = auth_client.post(
+        ORDERS, f"token=tok_x&product={product.pk}", content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 400
+    assert "JSON" in response.json()["error"]
+    assert not Order.objects.exists()
+
+
+def test_missing_trailing_slash_is_json_404_with_a_hint(auth_client):
+    response = auth_client.post("/api/order", {"token": "tok_x", "product": 1}, format="json")
+
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Not found. API addresses end with a slash: /api/order/"

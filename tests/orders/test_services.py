@@ -24,24 +24,71 @@ def test_paid_order_is_never_marked_failed_later(order):
     assert order.stripe_charge_id == "ch_1"
 
 
-def test_failed_order_is_never_marked_paid_later(order):
-    services.order_mark_failed(order=order, reason="Your card was declined.")
+def test_successful_charge_wins_over_an_earlier_failed_verdict(order):
+    """A charge that went through is the truth, even if reconciliation judged the order too early."""
+    services.order_mark_failed(order=order, reason="No payment was received for this order; nothing was charged.")
 
     services.order_mark_paid(order=order, charge_id="ch_2")
 
     order.refresh_from_db()
-    assert order.paymentstatus == Order.Status.FAILED
+    assert order.paymentstatus == Order.Status.PAID
+    assert order.stripe_charge_id == "ch_2"
+    assert order.failure_reason == ""
+
+
+def test_refunded_order_is_never_marked_paid_again(order):
+    services.order_mark_paid(order=order, charge_id="ch_4")
+    Order.objects.filter(pk=order.pk).update(paymentstatus=Order.Status.REFUNDED)
+
+    services.order_mark_paid(order=order, charge_id="ch_5")
+
+    order.refresh_from_db()
+    assert order.paymentstatus == Order.Status.REFUNDED
 
 
 def test_only_one_claim_to_charge_an_order(order):
-    assert services._order_claim_charge(order=order) is True
-    assert services._order_claim_charge(order=order) is False
+    assert services._order_claim_charge(order=order, customer_id="cus_1") is True
+    assert services._order_claim_charge(order=order, customer_id="cus_1") is False
 
 
 def test_settled_order_cannot_be_claimed(order):
     services.order_mark_paid(order=order, charge_id="ch_3")
 
-    assert services._order_claim_charge(order=order) is False
+    assert services._order_claim_charge(order=order, customer_id="cus_1") is False
+
+
+def test_reconcile_does_not_fail_an_order_claimed_meanwhile(order):
+    """The 'never charged' verdict is taken under the lock: a claim that got there first wins."""
+    stale_copy = Order.objects.get(pk=order.pk)
+    services._order_claim_charge(order=order, customer_id="cus_1")
+
+    services.order_mark_failed(order=stale_copy, reason="never charged", unattempted_only=True)
+
+    order.refresh_from_db()
+    assert order.paymentstatus == Order.Status.UNPAID
+
+
+def test_reconcile_threshold_must_exceed_a_purchase_worst_case(settings):
+    from orders.checks import check_reconcile_after_purchase_worst_case
+
+    assert check_reconcile_after_purchase_worst_case(None) == []
+    settings.RECONCILE_AFTER_SECONDS = 30
+
+    [error] = check_reconcile_after_purchase_worst_case(None)
+
+    assert error.id == "orders.E001"
+
+
+def test_idempotency_keys_differing_in_case_are_distinct(user, product):
+    """On MySQL too (binary collation): "abc" and "ABC" are two keys, as on SQLite."""
+    Order.objects.create(
+        user=user, product=product, price=1, currency="usd", idempotency_key="abc", stripe_token="tok_a"
+    )
+    Order.objects.create(
+        user=user, product=product, price=1, currency="usd", idempotency_key="ABC", stripe_token="tok_A"
+    )
+
+    assert Order.objects.filter(idempotency_key="abc").count() == 1
 
 
 def test_outcome_of_unknown_payment_is_503(order):
