@@ -17,6 +17,8 @@ from deploy.__main__ import main
 from tests.deploy.conftest import free_port
 
 MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root", "passwd": ""}
+CACHE_TABLE = "frameseller_cache"  # settings.CACHES with DJANGO_CACHE=db
+LOGIN_ATTEMPTS_ALLOWED = 3
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -52,6 +54,7 @@ def test_bundle_holds_the_backend_and_its_platform_configuration(bundle_zip, cap
         "orders/management/commands/reconcile_orders.py",
         ".platform/hooks/postdeploy/10_reconcile_timer.sh",
         ".platform/scripts/manage.sh",
+        ".platform/nginx/conf.d/proxy_timeouts.conf",
     ):
         assert needed in names, needed
     assert any(name.startswith(".ebextensions/") and name.endswith(".config") for name in names)
@@ -130,11 +133,29 @@ def beanstalk_environment(app_dir: Path, *, database: str, port: int) -> dict[st
             "STRIPE_PUBLISHABLE_KEY": "pk_test_bundle",
             "FRAMESELLER_VAR_DIR": str(app_dir / "var"),
             "PORT": str(port),
-            "GUNICORN_WORKERS": "1",
+            # Two workers, as on an instance: the throttle counters must be shared between them.
+            "GUNICORN_WORKERS": "2",
             "GUNICORN_THREADS": "2",
+            "THROTTLE_LOGIN_ACCOUNT": f"{LOGIN_ATTEMPTS_ALLOWED}/min",
         }
     )
     return env
+
+
+def query(database: str, sql: str, *params) -> list[tuple]:
+    import MySQLdb
+
+    connection = MySQLdb.connect(**MARIADB, db=database, connect_timeout=3)
+    try:
+        cursor = connection.cursor()
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        connection.close()
+
+
+def run_command(app_dir: Path, env: dict[str, str], command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", "-c", command], cwd=app_dir, env=env, capture_output=True, text=True)
 
 
 def wait_for(url: str, *, process: subprocess.Popen, seconds: float = 30) -> requests.Response:
@@ -159,13 +180,26 @@ def test_bundle_boots_as_beanstalk_would(app_dir, mariadb_database):
     commands = {}
     for config in eb_config(app_dir):
         commands.update(config.get("container_commands") or {})
-    assert "01_migrate" in commands
-    for name in sorted(commands):
-        done = subprocess.run(
-            ["bash", "-c", commands[name]["command"]], cwd=app_dir, env=env, capture_output=True, text=True
-        )
+    names = sorted(commands)
+    assert "check --deploy" in commands[names[0]]["command"]
+
+    # The deployment checklist stops a deployment whose environment lacks its secret key.
+    without_secret = {name: value for name, value in env.items() if name != "DJANGO_SECRET_KEY"}
+    refused = run_command(app_dir, without_secret, commands[names[0]]["command"])
+    assert refused.returncode != 0
+    assert "SECRET_KEY" in refused.stdout + refused.stderr
+
+    for name in names:
+        done = run_command(app_dir, env, commands[name]["command"])
         assert done.returncode == 0, f"{name} failed:\n{done.stdout}\n{done.stderr}"
     assert (app_dir / "staticfiles" / "admin").is_dir()
+    # DJANGO_CACHE=db: the cache's table is in the application's database.
+    assert query(
+        mariadb_database,
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
+        mariadb_database,
+        CACHE_TABLE,
+    )
 
     (web,) = [
         line.split(":", 1)[1].strip()
@@ -190,6 +224,16 @@ def test_bundle_boots_as_beanstalk_would(app_dir, mariadb_database):
         admin_css = requests.get(
             f"http://127.0.0.1:{port}/static/admin/css/base.css", headers={"X-Forwarded-Proto": "https"}, timeout=5
         )
+        # Failed logins for one account, whichever worker serves them: one more than allowed is refused.
+        logins = [
+            requests.post(
+                f"http://127.0.0.1:{port}/api/api-token-auth/",
+                json={"username": "nobody@example.com", "password": "wrong"},
+                headers={"X-Forwarded-Proto": "https"},
+                timeout=10,
+            ).status_code
+            for _ in range(LOGIN_ATTEMPTS_ALLOWED + 1)
+        ]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -204,3 +248,6 @@ def test_bundle_boots_as_beanstalk_would(app_dir, mariadb_database):
     assert len(products.json()) > 0
     assert admin_css.status_code == 200
     assert "GET /api/product/" in log  # the access log goes to stdout
+    assert logins == [400] * LOGIN_ATTEMPTS_ALLOWED + [429], log
+    # The counter is in the database, where every worker and instance sees it.
+    assert query(mariadb_database, f"SELECT cache_key FROM `{CACHE_TABLE}` WHERE cache_key LIKE %s", "%login_account%")

@@ -39,6 +39,15 @@ KNOWN_OPTIONS: dict[str, set[str] | None] = {
         "EnhancedHealthAuthEnabled",
         "HealthCheckSuccessThreshold",
     },
+    # "The default Application Load Balancer" options (Elastic Load Balancing v2).
+    "aws:elbv2:loadbalancer": {
+        "AccessLogsS3Bucket",
+        "AccessLogsS3Enabled",
+        "AccessLogsS3Prefix",
+        "IdleTimeout",
+        "ManagedSecurityGroup",
+        "SecurityGroups",
+    },
 }
 # Top-level keys a configuration file may have.
 KNOWN_KEYS = {
@@ -123,15 +132,57 @@ def test_the_app_is_wired_for_beanstalk():
     assert settings[("aws:elasticbeanstalk:environment:proxy:staticfiles", "/static")] == "staticfiles"
 
 
-def test_migrations_run_on_the_leader_only():
+def container_commands() -> dict[str, dict]:
+    """Every container command, in the order Beanstalk runs them (by name)."""
     commands = {}
     for path in CONFIGS:
         commands.update(yaml.safe_load(path.read_text()).get("container_commands") or {})
+    return dict(sorted(commands.items()))
 
-    migrate = [spec for spec in commands.values() if "migrate" in spec["command"]]
+
+def command_named(commands: dict[str, dict], needle: str) -> str:
+    (name,) = [name for name, spec in commands.items() if needle in spec["command"]]
+    return name
+
+
+def test_migrations_run_on_the_leader_only():
+    commands = container_commands()
+
+    migrate = [spec for spec in commands.values() if "manage.sh migrate" in spec["command"]]
     assert len(migrate) == 1
     assert migrate[0]["leader_only"] is True
     assert any("collectstatic --noinput" in spec["command"] for spec in commands.values())
+
+
+def test_the_cache_lives_in_the_database_whose_table_is_made_after_migrate():
+    settings = all_settings()
+    commands = container_commands()
+    names = list(commands)
+
+    # Without REDIS_URL, DJANGO_CACHE=db shares throttle counters between workers and instances.
+    assert settings[("aws:elasticbeanstalk:application:environment", "DJANGO_CACHE")] == "db"
+    create = command_named(commands, "manage.sh createcachetable")
+    assert commands[create]["leader_only"] is True
+    assert names.index(create) > names.index(command_named(commands, "manage.sh migrate"))
+
+
+def test_the_deployment_checklist_runs_first_and_fails_on_warnings():
+    settings = all_settings()
+    commands = container_commands()
+
+    first = next(iter(commands.values()))
+    assert "manage.sh check --deploy --fail-level" in first["command"]
+    assert "${DJANGO_CHECK_FAIL_LEVEL:-WARNING}" in first["command"]
+    # Every instance checks its own environment.
+    assert not first.get("leader_only")
+    assert settings[("aws:elasticbeanstalk:application:environment", "DJANGO_CHECK_FAIL_LEVEL")] == "WARNING"
+
+
+def test_the_environment_gets_an_application_load_balancer():
+    settings = all_settings()
+
+    assert settings[("aws:elasticbeanstalk:environment", "LoadBalancerType")] == "application"
+    assert isinstance(settings[("aws:elbv2:loadbalancer", "IdleTimeout")], int)
 
 
 def test_no_secret_is_in_the_repository():
