@@ -11,9 +11,10 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # Sensible for a small instance (t3.small: 2 vCPU, 2 GiB).
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-# A purchase makes up to 3 Stripe calls, each up to orders.payments.worst_case_seconds()
-# (18 s with the default 8 s timeout and 1 retry): 54 s. The worker must outlive that, or a
-# paid order could be killed before it records the charge. tests/deploy/test_gunicorn.py checks it.
+# A purchase makes up to 5 Stripe calls (orders.checks.CALLS_PER_PURCHASE), each up to
+# orders.payments.worst_case_seconds() (18 s with the default 8 s timeout and 1 retry): 90 s.
+# The worker must outlive that, or a paid order could be killed before it records the charge.
+# tests/deploy/test_gunicorn.py checks it.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))

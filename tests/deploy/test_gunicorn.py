@@ -4,10 +4,10 @@ import runpy
 import shlex
 from pathlib import Path
 
+from orders.checks import CALLS_PER_PURCHASE
 from orders.payments import worst_case_seconds
 
 ROOT = Path(__file__).resolve().parents[2]
-STRIPE_CALLS_PER_PURCHASE = 3  # customer, card, charge
 
 
 def gunicorn_config(monkeypatch, **env) -> dict:
@@ -22,7 +22,7 @@ def test_default_worker_timeout_outlasts_a_purchase_worst_case(monkeypatch):
     config = gunicorn_config(monkeypatch)
 
     assert worst_case_seconds() > 0
-    assert config["timeout"] > STRIPE_CALLS_PER_PURCHASE * worst_case_seconds()
+    assert config["timeout"] > CALLS_PER_PURCHASE * worst_case_seconds()
 
 
 def test_procfile_runs_gunicorn_with_its_config_file_and_no_overrides():
