@@ -17,6 +17,52 @@ let card = null;
 let product = null;
 let attempt = 0; // the payment in flight; answers to older ones are ignored
 let returnFocusTo = null;
+// The Idempotency-Key of this checkout: every retry of the same payment sends it, so the server
+// answers the first attempt's outcome instead of charging the card again.
+let checkoutKey = null;
+// The payment went out but its outcome is not known (503 or 409): Pay is not offered again.
+let confirming = false;
+
+// Keys of payments sent whose outcome the site has not learnt (in flight, or after a network
+// error, a 5xx, 503 or 409), by product id, kept for the tab's session: opening the same photo's
+// checkout again (even after a reload) carries on with the same key, so it can't charge twice.
+const UNSETTLED_KEY = "frameseller.unsettledCheckouts";
+const memoryUnsettled = {};
+
+function unsettledKeys() {
+  try {
+    const stored = JSON.parse(sessionStorage.getItem(UNSETTLED_KEY));
+    return stored && typeof stored === "object" ? stored : {};
+  } catch {
+    return memoryUnsettled;
+  }
+}
+
+function saveUnsettled(keys) {
+  try {
+    sessionStorage.setItem(UNSETTLED_KEY, JSON.stringify(keys));
+  } catch {
+    Object.assign(memoryUnsettled, keys);
+  }
+}
+
+function rememberUnsettled(productId, key) {
+  saveUnsettled({ ...unsettledKeys(), [productId]: key });
+}
+
+function forgetUnsettled(productId, key) {
+  const keys = unsettledKeys();
+  if (keys[productId] === key) {
+    delete keys[productId];
+    delete memoryUnsettled[productId];
+    saveUnsettled(keys);
+  }
+}
+
+function keyFor(productId) {
+  const key = unsettledKeys()[productId];
+  return typeof key === "string" && key ? key : crypto.randomUUID();
+}
 
 function field(name) {
   return $dialog.find(`[data-field="${name}"]`);
@@ -79,8 +125,43 @@ function showSuccess(order) {
   $success.find("h3").attr("tabindex", "-1").trigger("focus");
 }
 
+/** The outcome of the payment is unknown: tell the shopper not to pay again, and where to look. */
+function showPending() {
+  confirming = true;
+  $dialog.find("#checkout-form").prop("hidden", true);
+  const $pending = field("pending").prop("hidden", false);
+  $pending.find("h3").attr("tabindex", "-1").trigger("focus");
+}
+
+/**
+ * Record what the answer to the payment sent with `key` says (even when the dialog moved on).
+ * The key stays remembered (as it was while in flight) unless the outcome is definite.
+ */
+function settleKey(productId, key, error) {
+  if (!error || error instanceof SessionExpiredError) {
+    // Paid, or refused before anything was recorded (403).
+    forgetUnsettled(productId, key);
+  } else if (error instanceof ApiError && (error.status === 402 || error.status === 400)) {
+    // A definite refusal: nothing was charged. The next attempt (another card, a new token)
+    // is a new payment and needs a new key.
+    forgetUnsettled(productId, key);
+    if (checkoutKey === key) {
+      checkoutKey = crypto.randomUUID();
+    }
+  }
+  // No answer, a 5xx, 503 or 409: the first attempt may have charged. The key is kept.
+}
+
+function retryMessage(error) {
+  const reason =
+    error instanceof ApiError && error.message ? error.message : "Something went wrong. Please try again.";
+  return `${reason} Paying again is safe: you won't be charged twice.`;
+}
+
 async function pay(stripe) {
   const current = ++attempt;
+  const productId = product.id;
+  const key = checkoutKey;
   showError("");
   setPaying(true);
   try {
@@ -97,12 +178,22 @@ async function pay(stripe) {
       showError(result.error.message || "Your card details could not be checked. Please try again.");
       return;
     }
-    const answer = await authRequest("order/", {
-      method: "POST",
-      // A fresh key per attempt: a retried request can't charge twice.
-      headers: { "Idempotency-Key": crypto.randomUUID() },
-      body: { token: result.token.id, product: product.id },
-    });
+    // Until a definite answer, this payment's outcome is unknown: a checkout of the same photo
+    // opened meanwhile goes on with the same key.
+    rememberUnsettled(productId, key);
+    let answer;
+    try {
+      answer = await authRequest("order/", {
+        method: "POST",
+        // The checkout's key, the same for every retry: a retried payment can't charge twice.
+        headers: { "Idempotency-Key": key },
+        body: { token: result.token.id, product: productId },
+      });
+    } catch (error) {
+      settleKey(productId, key, error);
+      throw error;
+    }
+    settleKey(productId, key, null);
     if (current === attempt) {
       showSuccess(answer.order);
     }
@@ -111,17 +202,21 @@ async function pay(stripe) {
       return;
     }
     if (error instanceof SessionExpiredError) {
-      const productId = product.id;
       modal.hide();
       sessionExpired({ productId });
-    } else if (error instanceof ApiError) {
+    } else if (error instanceof ApiError && (error.status === 503 || error.status === 409)) {
+      // 503: the server could not learn whether the card was charged; 409: the same payment is
+      // still in flight. Reconciliation settles the order: paying again must not be offered.
+      showPending();
+    } else if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
       // 402: Stripe's message ("Your card was declined."); the shopper can try another card.
       showError(error.message);
     } else {
-      showError("Something went wrong. Please try again.");
+      // No answer or another 5xx: the shopper may retry, with the same key.
+      showError(retryMessage(error));
     }
   } finally {
-    if (current === attempt) {
+    if (current === attempt && !confirming) {
       setPaying(false);
     }
   }
@@ -132,6 +227,8 @@ export function openCheckout(item, opener) {
   product = item;
   returnFocusTo = opener || null;
   attempt++;
+  checkoutKey = keyFor(item.id);
+  confirming = false;
   const title = item.title || item.description;
   field("title").text(title);
   field("price").text(formatPrice(item.price, item.currency));
@@ -139,6 +236,7 @@ export function openCheckout(item, opener) {
   field("test-hint").prop("hidden", !settings.stripePublishableKey.startsWith("pk_test_"));
   $dialog.find("#checkout-form").prop("hidden", false);
   field("success").prop("hidden", true);
+  field("pending").prop("hidden", true);
   showError("");
   setPaying(false);
   const ready = mountCard();
@@ -157,7 +255,7 @@ export function initCheckout() {
   modal = Modal.getOrCreateInstance($dialog[0]);
   $dialog.find("#checkout-form").on("submit", async (event) => {
     event.preventDefault();
-    if (field("pay").prop("disabled")) {
+    if (field("pay").prop("disabled") || confirming) {
       return;
     }
     const stripe = await $dialog.data("stripe");

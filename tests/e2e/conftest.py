@@ -9,6 +9,8 @@ Console errors fail the test that produced them.  Chromium logs every answer wit
 as "Failed to load resource: the server responded with a status of 4xx", even for a fetch the page
 handles; a test that provokes such an answer on purpose (a declined card, a rejected signup)
 declares it with ``browser_console.allow(status, path)`` and only that exact message is ignored.
+A request to the site's API that a test makes fail on purpose (a lost connection) is declared
+with ``browser_console.allow_network_error(path)``.
 """
 
 import hashlib
@@ -122,12 +124,17 @@ class BrowserConsole:
         self.errors: list[str] = []
         self.third_party: list[str] = []
         self.allowed: list[tuple[int, str]] = []
+        self.network_errors: list[str] = []
         self.photo_urls: set[str] = set()
         self.allow_failed_photos = False
 
     def allow(self, status: int, path: str) -> None:
         """Expect the site's own API to answer `path` with `status` (Chromium logs it as an error)."""
         self.allowed.append((status, path))
+
+    def allow_network_error(self, path: str) -> None:
+        """Expect a request to the site's `path` to fail without an answer (Chromium logs net::ERR_FAILED)."""
+        self.network_errors.append(path)
 
     def _expected(self, message) -> bool:
         text, url = message.text, message.location.get("url", "")
@@ -140,6 +147,9 @@ class BrowserConsole:
                 for status, path in self.allowed
             )
         if text == "Failed to load resource: net::ERR_FAILED":
+            parts = urlsplit(url)
+            if f"{parts.scheme}://{parts.netloc}" == self.site_origin and parts.path in self.network_errors:
+                return True
             return self.allow_failed_photos and url in self.photo_urls
         return False
 

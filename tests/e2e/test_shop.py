@@ -186,6 +186,131 @@ def test_declined_card_shows_the_message_and_another_card_can_pay(page, site, ph
     assert sorted(Order.objects.values_list("paymentstatus", flat=True)) == ["FAILED", "PAID"]
 
 
+def record_order_posts(page, handle=None) -> list[str]:
+    """Record the Idempotency-Key of every POST to /api/order/; `handle(route, n)` may answer the n-th one."""
+    keys: list[str] = []
+
+    def on_order(route):
+        if route.request.method != "POST":
+            route.fallback()
+            return
+        keys.append(route.request.headers.get("idempotency-key", ""))
+        if handle is None or not handle(route, len(keys)):
+            route.continue_()
+
+    page.route(re.compile(r".*/api/order/$"), on_order)
+    return keys
+
+
+def test_payment_the_server_cannot_confirm_is_not_offered_again(
+    page, site, photos, user, stripe_emulator, browser_console
+):
+    browser_console.allow(503, "/api/order/")
+    open_site(page, site, "login")
+    log_in(page, user.email)
+    expect_logged_in(page, user.first_name)
+    buy_button(page, "Golden Gate Bridge").click()
+    fill_card(page, TEST_CARD)
+
+    # Stripe.js gets its card token; then Stripe goes away before the server can charge it.
+    def token_then_stripe_down(route):
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        response = route.fetch()
+        stripe_emulator.stop()
+        route.fulfill(response=response)
+
+    page.route(re.compile(r".*/v1/tokens$"), token_then_stripe_down)
+    keys = record_order_posts(page)
+    dialog = pay(page)
+
+    pending = dialog.locator("[data-field=pending]")
+    expect(pending).to_be_visible(timeout=30_000)
+    expect(pending.get_by_role("alert")).to_contain_text("We couldn't confirm your payment yet.")
+    expect(pending.get_by_role("alert")).to_contain_text("Don't pay again: check My orders in a few minutes.")
+    expect(dialog.locator("[data-field=pay]")).to_be_hidden()
+    expect(dialog.get_by_role("button", name=re.compile(r"^Pay"))).to_have_count(0)
+    # Enter in a card field can't send the payment again either.
+    page.locator("#checkout-form").evaluate("form => form.requestSubmit()")
+    page.wait_for_timeout(300)
+    assert len(keys) == 1
+
+    stripe_emulator.start()
+    order = Order.objects.get()
+    assert order.paymentstatus == "UNPAID"
+    assert stripe_emulator.paid_charges() == []
+
+    dialog.get_by_role("link", name="Go to My orders").click()
+    expect(page).to_have_url(re.compile(r"#/orders$"))
+    expect(dialog).to_be_hidden()
+    item = page.locator(f"[data-order-id='{order.pk}']")
+    expect(item).to_contain_text("Golden Gate Bridge")
+    badge = item.locator(".badge")
+    expect(badge).to_have_attribute("data-status", "UNPAID")
+    expect(badge).to_have_class(re.compile(r"\btext-bg-warning\b"))
+
+
+@pytest.mark.parametrize("lost", ["request", "answer"])
+def test_payment_retried_after_a_network_error_keeps_its_key_and_charges_once(
+    page, site, photos, user, stripe_emulator, browser_console, lost
+):
+    """The first POST fails in the browser: before reaching the server, or after it charged the card."""
+    browser_console.allow_network_error("/api/order/")
+    open_site(page, site, "login")
+    log_in(page, user.email)
+    expect_logged_in(page, user.first_name)
+    buy_button(page, "Mount Fuji").click()
+    fill_card(page, TEST_CARD)
+
+    def lose_the_first(route, n):
+        if n != 1:
+            return False
+        if lost == "answer":
+            route.fetch()  # the server gets the request and charges; its answer never arrives
+        route.abort()
+        return True
+
+    keys = record_order_posts(page, lose_the_first)
+    dialog = pay(page)
+    expect(dialog.get_by_role("alert")).to_contain_text("Could not reach the shop.")
+    expect(dialog.get_by_role("alert")).to_contain_text("Paying again is safe")
+    pay_button = dialog.locator("[data-field=pay]")
+    expect(pay_button).to_be_enabled()
+    expect(pay_button).to_have_text("Pay $135.50")
+
+    pay(page)
+    expect(dialog.get_by_text("Thank you! Your photo is paid.")).to_be_visible()
+    order = Order.objects.get()
+    assert order.paymentstatus == "PAID"
+    expect(dialog.locator("[data-order=id]")).to_have_text(f"#{order.pk}")
+    assert len(stripe_emulator.paid_charges()) == 1
+    assert len(keys) == 2
+    assert keys[0]
+    assert keys[0] == keys[1]
+
+
+def test_a_declined_payment_and_the_next_card_use_different_keys(page, site, photos, user, browser_console):
+    browser_console.allow(402, "/api/order/")
+    open_site(page, site, "login")
+    log_in(page, user.email)
+    expect_logged_in(page, user.first_name)
+    buy_button(page, "Brooklyn Bridge").click()
+    keys = record_order_posts(page)
+
+    fill_card(page, DECLINED_CARD)
+    dialog = pay(page)
+    expect(dialog.get_by_role("alert")).to_have_text("Your card was declined.")
+    fill_card(page, TEST_CARD)
+    pay(page)
+    expect(dialog.get_by_text("Thank you! Your photo is paid.")).to_be_visible()
+
+    assert len(keys) == 2
+    assert all(keys)
+    assert keys[0] != keys[1]
+    assert sorted(Order.objects.values_list("paymentstatus", flat=True)) == ["FAILED", "PAID"]
+
+
 def test_pay_button_is_disabled_while_the_payment_is_in_flight(page, site, photos, user):
     open_site(page, site, "login")
     log_in(page, user.email)
