@@ -25,21 +25,14 @@ export function photoImage({ src, alt, width, height, className, lazy = true }) 
   if (lazy) {
     $img.attr("loading", "lazy");
   }
-  // The handler goes on before src, so an immediate failure is caught too.
-  $img.on("error", function onError() {
-    useplaceholder(this);
-  });
-  if (isWebUrl(src)) {
-    $img.attr("src", src);
-  } else {
-    useplaceholder($img[0]);
-  }
+  setPhoto($img, src, alt);
   return $img;
 }
 
-/** Point an existing <img> at another photo, with the same fallback. */
+/** Point an <img> at a photo, falling back to the placeholder if it can't load. */
 export function setPhoto($img, src, alt) {
   $img.removeClass("photo-missing").off("error").attr("alt", alt);
+  // The handler goes on before src, so an immediate failure is caught too.
   $img.on("error", function onError() {
     useplaceholder(this);
   });
