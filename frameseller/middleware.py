@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.middleware import common
 
 _GENERIC = {
     400: "Bad request.",
@@ -54,3 +55,12 @@ class RequestBodyLimitMiddleware:
             body = {"detail": f"Request body too large (limit {limit} bytes)."}
             return JsonResponse(body, status=413)
         return self.get_response(request)
+
+
+class CommonMiddleware(common.CommonMiddleware):
+    """Django's, without the slash-appending redirect under /api/: it would drop a POST's body."""
+
+    def should_redirect_with_slash(self, request):
+        if request.path_info.startswith("/api/"):
+            return False
+        return super().should_redirect_with_slash(request)

@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "frameseller.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -94,8 +94,6 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "frameseller.urls"
-# No redirect from /api/order to /api/order/: it would lose a POST's body.
-APPEND_SLASH = False
 WSGI_APPLICATION = "frameseller.wsgi.application"
 
 TEMPLATES = [

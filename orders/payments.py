@@ -17,6 +17,7 @@ timeout and a bounded number of retries, and the API version is pinned.
 import functools
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 import stripe
 from django.conf import settings
@@ -190,10 +191,19 @@ def charge(
     return Charge(id=obj.id, status=obj.status, failure_message="")
 
 
-def charge_find(*, customer_id: str, order_id: str) -> Charge | None:
-    """Return the customer's charge whose metadata names this order, if any (paid, then pending, first)."""
+def charge_find(*, customer_id: str, order_id: str, since: datetime) -> Charge | None:
+    """Return the charge whose metadata names this order, if any (paid, then pending, first).
+
+    Look among the customer's charges; should Stripe no longer know the customer
+    (deleted, or another account or mode), among all charges made since `since`.
+    """
+    client = _client()
     try:
-        page = _client().v1.charges.list({"customer": customer_id, "limit": 100})
+        try:
+            page = client.v1.charges.list({"customer": customer_id, "limit": 100})
+        except stripe.InvalidRequestError:
+            created_after = int(since.timestamp()) - 60
+            page = client.v1.charges.list({"created": {"gt": created_after}, "limit": 100})
         found = [
             Charge(id=obj.id, status=obj.status, failure_message=obj.failure_message or "")
             for obj in page.auto_paging_iter()

@@ -74,27 +74,31 @@ def order_place(*, user: User, product_id: int, token: str, idempotency_key: str
     product = product_get_on_sale(product_id=product_id)
     if product is None:
         raise OrderInvalid("Unknown product: this photo is not for sale.")
-    pending = Order.objects.filter(user=user, product=product, paymentstatus=Order.Status.UNPAID).first()
-    if pending is not None:
-        if (idempotency_key and pending.idempotency_key == idempotency_key) or pending.stripe_token == token:
-            return _order_replay(order=pending, user=user)  # committed since we looked
-        # Its charge may have gone through: don't let a second one follow it.
-        raise OrderInProgress(PHOTO_PAYMENT_PENDING_MESSAGE, extra={"order_id": pending.pk})
     try:
         with transaction.atomic():
-            order = Order.objects.create(
-                user=user,
-                product=product,
-                price=product.price,
-                currency=product.currency,
-                idempotency_key=idempotency_key,
-                stripe_token=token,
-            )
+            # One new order at a time per shopper: the checks below and the insert
+            # can't interleave with another request's (two tabs, two keys).
+            User.objects.select_for_update().get(pk=user.pk)
+            earlier = _order_find_earlier(user=user, token=token, idempotency_key=idempotency_key)
+            if earlier is None:
+                pending = Order.objects.filter(user=user, product=product, paymentstatus=Order.Status.UNPAID).first()
+                if pending is not None:
+                    # Its charge may have gone through: don't let a second one follow it.
+                    raise OrderInProgress(PHOTO_PAYMENT_PENDING_MESSAGE, extra={"order_id": pending.pk})
+                order = Order.objects.create(
+                    user=user,
+                    product=product,
+                    price=product.price,
+                    currency=product.currency,
+                    idempotency_key=idempotency_key,
+                    stripe_token=token,
+                )
     except IntegrityError:
-        # A concurrent duplicate recorded it first; its outcome is ours.
+        # A duplicate of another shopper's token, recorded concurrently: its outcome answers.
         earlier = _order_find_earlier(user=user, token=token, idempotency_key=idempotency_key)
         if earlier is None:
             raise
+    if earlier is not None:
         return _order_replay(order=earlier, user=user)
     return order_charge(order=order, token=token)
 
@@ -296,7 +300,9 @@ def order_reconcile(*, order: Order) -> Order:
         return order_mark_failed(
             order=order, reason="The payment was not completed; nothing was charged.", unattempted_only=True
         )
-    found = payments.charge_find(customer_id=order.stripe_customer_id, order_id=str(order.pk))
+    found = payments.charge_find(
+        customer_id=order.stripe_customer_id, order_id=str(order.pk), since=order.charge_attempted_at
+    )
     if found is None:
         return order_mark_failed(order=order, reason="No payment was received for this order; nothing was charged.")
     if found.paid:
@@ -323,10 +329,10 @@ def order_reconcile_stale(*, older_than: timedelta | None = None) -> list[tuple[
         try:
             settled = order_reconcile(order=order)
         except payments.PaymentError as error:
-            results.append((order, f"skipped: payment service unavailable ({error.message})"))
+            results.append((order, f"skipped, left UNPAID: {error.message}"))
             continue
         outcome = settled.paymentstatus
         if outcome == Order.Status.UNPAID:
-            outcome = "UNPAID (the charge is still pending on Stripe)"
+            outcome = "UNPAID (its charge is still pending or in flight)"
         results.append((settled, outcome))
     return results

@@ -47,3 +47,10 @@ def test_refund_action_refuses_unpaid_order(admin_client, user, product):
     assert "Only a paid order can be refunded." in response.content.decode()
     order.refresh_from_db()
     assert order.paymentstatus == Order.Status.UNPAID
+
+
+def test_admin_address_without_slash_redirects(admin_client):
+    response = admin_client.get("/admin")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/admin/"

@@ -20,7 +20,7 @@ let returnFocusTo = null;
 // The Idempotency-Key of this checkout: every retry of the same payment sends it, so the server
 // answers the first attempt's outcome instead of charging the card again.
 let checkoutKey = null;
-// The payment went out but its outcome is not known (503 or 409): Pay is not offered again.
+// The payment went out but its outcome is not known (502, 503 or 409): Pay is not offered again.
 let confirming = false;
 
 // Keys of payments sent whose outcome the site has not learnt (in flight, or after a network
@@ -138,8 +138,8 @@ function showPending() {
  * The key stays remembered (as it was while in flight) unless the outcome is definite.
  */
 function settleKey(productId, key, error) {
-  if (!error || error instanceof SessionExpiredError) {
-    // Paid, or refused before anything was recorded (403).
+  if (!error) {
+    // Paid.
     forgetUnsettled(productId, key);
   } else if (error instanceof ApiError && (error.status === 402 || error.status === 400)) {
     // A definite refusal: nothing was charged. The next attempt (another card, a new token)
@@ -149,7 +149,8 @@ function settleKey(productId, key, error) {
       checkoutKey = crypto.randomUUID();
     }
   }
-  // No answer, a 5xx, 503 or 409: the first attempt may have charged. The key is kept.
+  // No answer, a 5xx, 502, 503 or 409: the first attempt may have charged. A 403 (log in again)
+  // says nothing about an earlier attempt with this key. The key is kept: reusing it is safe.
 }
 
 function retryMessage(error) {
@@ -204,9 +205,10 @@ async function pay(stripe) {
     if (error instanceof SessionExpiredError) {
       modal.hide();
       sessionExpired({ productId });
-    } else if (error instanceof ApiError && (error.status === 503 || error.status === 409)) {
-      // 503: the server could not learn whether the card was charged; 409: the same payment is
-      // still in flight. Reconciliation settles the order: paying again must not be offered.
+    } else if (error instanceof ApiError && [409, 502, 503].includes(error.status)) {
+      // 503: the server could not learn whether the card was charged; 502: Stripe refused the
+      // request and the order waits for reconciliation; 409: the same payment is still in
+      // flight. Reconciliation settles the order: paying again must not be offered.
       showPending();
     } else if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
       // 402: Stripe's message ("Your card was declined."); the shopper can try another card.

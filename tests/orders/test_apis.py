@@ -492,3 +492,43 @@ def test_missing_trailing_slash_is_json_404_with_a_hint(auth_client):
 
     assert response.status_code == 404
     assert response.json()["detail"] == "Not found. API addresses end with a slash: /api/order/"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_purchases_of_one_photo_with_different_keys_charge_once(stripe_emulator):
+    """Two tabs, two keys, two cards, the same photo at the same moment: one order is charged, the other waits."""
+    user, product = UserFactory(), ProductFactory()
+    jwt = user_token_issue(user=user)
+    cards = [stripe_emulator.card_token() for _ in range(5)]
+    statuses = []
+    barrier = threading.Barrier(5)
+
+    def buy(index):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"JWT {jwt}")
+        barrier.wait()
+        try:
+            response = client.post(
+                ORDERS,
+                {"token": cards[index], "product": product.pk},
+                format="json",
+                HTTP_IDEMPOTENCY_KEY=f"tab-{index}",
+            )
+            statuses.append(response.status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=buy, args=(i,)) for i in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    orders = list(Order.objects.order_by("orderdate"))
+    assert statuses.count(201) == len(orders) >= 1
+    assert set(statuses) <= {201, 409}
+    assert all(order.paymentstatus == Order.Status.PAID for order in orders)
+    assert len(stripe_emulator.paid_charges()) == len(orders)
+    # Never two UNPAID orders of the photo at once: each was recorded after the previous one was settled.
+    for previous, following in zip(orders, orders[1:], strict=False):
+        assert following.orderdate >= previous.updated_at

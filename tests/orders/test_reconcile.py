@@ -93,5 +93,19 @@ def test_reconcile_skips_when_stripe_is_unreachable(auth_client, product, stripe
 
     output = _reconcile("--older-than", "0")
 
-    assert "skipped: payment service unavailable" in output
+    assert "skipped, left UNPAID: The payment service is unavailable" in output
     assert Order.objects.get().paymentstatus == Order.Status.UNPAID
+
+
+def test_order_whose_stripe_customer_is_gone_is_still_settled(
+    auth_client, product, stripe_emulator, charge_answer_lost
+):
+    """Reconciliation finds the charge by its metadata even when the customer can't be listed."""
+    auth_client.post(ORDERS, {"token": stripe_emulator.card_token(), "product": product.pk}, format="json")
+    Order.objects.update(stripe_customer_id="cus_fromanothermode")
+
+    output = _reconcile("--older-than", "0")
+
+    order = Order.objects.get()
+    assert order.paymentstatus == Order.Status.PAID, output
+    assert order.stripe_charge_id == stripe_emulator.paid_charges()[0]["id"]
