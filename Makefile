@@ -71,7 +71,7 @@ run: venv frontend
 	elif curl -sf -o /dev/null http://127.0.0.1:$(STRIPE_EMULATOR_PORT)/js.stripe.com/v3/; then \
 	  echo "Stripe emulator already running on port $(STRIPE_EMULATOR_PORT)"; \
 	else \
-	  $(PY) -m frameseller.stripe_emulator --port $(STRIPE_EMULATOR_PORT) & emu=$$!; \
+	  $(PY) -m devtools.stripe_emulator --port $(STRIPE_EMULATOR_PORT) & emu=$$!; \
 	  trap 'kill $$emu 2>/dev/null' EXIT INT TERM; \
 	fi; \
 	echo "FrameSeller on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/)"; \

@@ -35,7 +35,8 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField("email address", unique=True)
-    # The Stripe Customer that holds this shopper's cards, created on first purchase.
+    # The Stripe Customer that holds this shopper's cards. Owned by the orders app:
+    # written only by orders.customers (created on first purchase, replaced if Stripe lost it).
     stripe_customer_id = models.CharField(max_length=255, blank=True, default="")
 
     USERNAME_FIELD = "email"

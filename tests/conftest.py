@@ -72,7 +72,7 @@ def db_vendor():
 
 @pytest.fixture(scope="session")
 def stripe_emulator_process(tmp_path_factory):
-    from tests.stripe_emulator import StripeEmulator
+    from tests.emulator_process import StripeEmulator
 
     emulator = StripeEmulator(tmp_path_factory.mktemp("localstripe") / "state.pickle")
     emulator.start(from_scratch=True)
@@ -83,7 +83,7 @@ def stripe_emulator_process(tmp_path_factory):
 @pytest.fixture
 def stripe_emulator(stripe_emulator_process, settings):
     """The emulator, emptied, with the payment gateway pointed at it."""
-    from tests.stripe_emulator import PUBLISHABLE_KEY, SECRET_KEY
+    from tests.emulator_process import PUBLISHABLE_KEY, SECRET_KEY
 
     if not stripe_emulator_process.running:
         stripe_emulator_process.start()

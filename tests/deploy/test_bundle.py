@@ -61,12 +61,22 @@ def test_bundle_holds_the_backend_and_its_platform_configuration(bundle_zip, cap
 
 
 def test_bundle_leaves_out_tests_frontend_secrets_and_local_junk(bundle_zip):
+    left_out = {"tests", "frontend", "node_modules", ".venv", "var", "staticfiles", "deploy", "devtools", ".git"}
     for name in zipfile.ZipFile(bundle_zip).namelist():
-        top = name.split("/", 1)[0]
-        assert top not in {"tests", "frontend", "node_modules", ".venv", "var", "staticfiles", "deploy", ".git"}, name
+        assert name.split("/", 1)[0] not in left_out, name
         assert "__pycache__" not in name and not name.endswith(".pyc"), name
         assert not name.endswith((".sqlite3", ".pickle")), name
         assert Path(name).name not in {".env", "db.sqlite3"}, name
+
+
+def test_bundle_ships_no_development_tools(bundle_zip):
+    """Dev-only packages (the Stripe emulator's) are not installed on Beanstalk: nothing shipped imports them."""
+    archive = zipfile.ZipFile(bundle_zip)
+    for name in archive.namelist():
+        if name.endswith(".py"):
+            source = archive.read(name).decode()
+            for dev_only in ("localstripe", "aiohttp", "moto", "pytest"):
+                assert f"import {dev_only}" not in source and f"from {dev_only}" not in source, (name, dev_only)
 
 
 def test_bundle_keeps_hooks_executable(bundle_zip):

@@ -117,7 +117,7 @@ def test_order_price_is_a_snapshot(order, product):
 def test_refund_marks_paid_order_refunded_on_stripe(auth_client, product, stripe_emulator):
     import requests
 
-    from tests.stripe_emulator import SECRET_KEY
+    from tests.emulator_process import SECRET_KEY
 
     auth_client.post("/api/order/", {"token": stripe_emulator.card_token(), "product": product.pk}, format="json")
     order = Order.objects.get()

@@ -1,6 +1,6 @@
 """Run localstripe, the local Stripe emulator, for development and tests.
 
-    python -m frameseller.stripe_emulator [--port 8420] [--state var/localstripe.pickle] [--from-scratch]
+    python -m devtools.stripe_emulator [--port 8420] [--state var/localstripe.pickle] [--from-scratch]
 
 Two things differ from running `localstripe` directly:
 

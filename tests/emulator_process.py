@@ -1,4 +1,4 @@
-"""Run the local Stripe emulator (localstripe) for the tests, on a free port."""
+"""Start and stop the local Stripe emulator (devtools.stripe_emulator) for the tests, on a free port."""
 
 import socket
 import subprocess
@@ -29,7 +29,7 @@ class StripeEmulator:
         self.process = None
 
     def start(self, from_scratch: bool = False) -> None:
-        args = [sys.executable, "-m", "frameseller.stripe_emulator", "--port", str(self.port)]
+        args = [sys.executable, "-m", "devtools.stripe_emulator", "--port", str(self.port)]
         args += ["--state", str(self.state_file)] + (["--from-scratch"] if from_scratch else [])
         self.process = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 20

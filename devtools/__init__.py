@@ -1,0 +1,1 @@
+"""Development tools: the local Stripe emulator launcher. Never shipped to production."""

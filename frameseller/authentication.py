@@ -1,0 +1,43 @@
+"""JWT authentication for every app: failures answer 403, as the contract requires."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions
+from rest_framework_simplejwt import authentication
+
+
+class JWTAuthentication(authentication.JWTAuthentication):
+    """Accept `JWT <token>` and `Bearer <token>`; failures answer 403, not 401.
+
+    DRF answers 401 only when the first authenticator names a
+    `WWW-Authenticate` challenge; returning none turns failures into 403.
+    """
+
+    def authenticate_header(self, request):
+        return None
+
+
+class OptionalJWTAuthentication(JWTAuthentication):
+    """On a public endpoint, ignore a bad or expired token: the request is anonymous."""
+
+    def authenticate(self, request):
+        try:
+            return super().authenticate(request)
+        except exceptions.AuthenticationFailed:
+            return None
+
+
+class JWTAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Describe the JWT header in the OpenAPI schema (registered when this module is imported)."""
+
+    target_class = JWTAuthentication
+    match_subclasses = True
+    name = "jwtAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`JWT <token>` (or `Bearer <token>`), the token from /api/api-token-auth/. "
+            "A missing, invalid or expired token answers 403.",
+        }
