@@ -2,14 +2,14 @@ from django.contrib import admin, messages
 
 from frameseller.exceptions import ApplicationError
 from orders.models import Order
-from orders.services import order_refund
+from orders.refunds import order_refund
 
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ["id", "orderdate", "user", "product", "price", "currency", "paymentstatus"]
-    list_filter = ["paymentstatus", ("orderdate", admin.DateFieldListFilter)]
-    date_hierarchy = "orderdate"
+    list_display = ["id", "ordered_at", "user", "product", "price", "currency", "status"]
+    list_filter = ["status", ("ordered_at", admin.DateFieldListFilter)]
+    date_hierarchy = "ordered_at"
     search_fields = ["user__email", "stripe_charge_id", "stripe_customer_id"]
     list_select_related = ["user", "product"]
     readonly_fields = [

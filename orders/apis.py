@@ -7,6 +7,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from orders.placing import order_place
 from orders.selectors import order_list
 from orders.serializers import (
     OrderCreatedSerializer,
@@ -14,7 +15,6 @@ from orders.serializers import (
     OrderErrorSerializer,
     OrderSerializer,
 )
-from orders.services import order_place
 from orders.throttles import OrderUserThrottle
 
 IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")

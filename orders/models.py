@@ -18,8 +18,11 @@ class Order(models.Model):
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="orders")
     price = models.DecimalField(max_digits=10, decimal_places=2, help_text="Price charged, in major units.")
     currency = models.CharField(max_length=3)
-    orderdate = models.DateTimeField(default=timezone.now, db_index=True)
-    paymentstatus = models.CharField(max_length=10, choices=Status.choices, default=Status.UNPAID, db_index=True)
+    # On the wire these are `orderdate` and `paymentstatus`, the 2017 contract's names (see serializers).
+    ordered_at = models.DateTimeField("order date", default=timezone.now, db_index=True)
+    status = models.CharField(
+        "payment status", max_length=10, choices=Status.choices, default=Status.UNPAID, db_index=True
+    )
     # The client's Idempotency-Key header, unique per shopper.
     idempotency_key = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001 - NULLs stay distinct
     # The Stripe.js token paid with; a token pays for one order only.
@@ -35,14 +38,14 @@ class Order(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["-orderdate", "-id"]
+        ordering = ["-ordered_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "idempotency_key"], name="order_unique_idempotency_key_per_user"),
         ]
-        indexes = [models.Index(fields=["user", "-orderdate"], name="order_user_date_idx")]
+        indexes = [models.Index(fields=["user", "-ordered_at"], name="order_user_date_idx")]
 
     def __str__(self):
-        return f"Order {self.pk} ({self.paymentstatus})"
+        return f"Order {self.pk} ({self.status})"
 
     @property
     def amount_minor_units(self) -> int:

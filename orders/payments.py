@@ -3,12 +3,17 @@
 Small functions returning frozen dataclasses.  Stripe's errors become the
 project's own, by what they mean for the shopper's money:
 
-* `PaymentDeclined`: the card (or the token made from it) was refused;
-  nothing was charged and the shopper can try another card;
+* `PaymentDeclined`: the card was refused (`CardUnusable`: the token made
+  from it is unknown, expired or used); nothing was charged and the shopper
+  can try another card;
 * `PaymentRejected`: Stripe refused the request itself (a bad parameter, a
   missing object); nothing was charged, and it is not the shopper's fault;
 * `PaymentUnavailable`: Stripe could not be reached, timed out or failed;
   the outcome is unknown until reconciliation settles it.
+
+An error's `message` is Stripe's own words (a decline's is meant for the
+shopper, and may be empty) or what happened, for the logs: the services
+choose what the shopper reads.
 
 Every call carries an explicit idempotency key where it creates something, a
 timeout and a bounded number of retries, and the API version is pinned.
@@ -35,6 +40,10 @@ class PaymentError(Exception):
 
 class PaymentDeclined(PaymentError):
     """The card was refused: nothing was charged."""
+
+
+class CardUnusable(PaymentDeclined):
+    """The card token is unknown, expired or already used: nothing was charged."""
 
 
 class PaymentRejected(PaymentError):
@@ -70,10 +79,6 @@ class Charge:
 class Refund:
     id: str
     amount: int
-
-
-UNAVAILABLE_MESSAGE = "The payment service is unavailable; your payment is being confirmed."
-REJECTED_MESSAGE = "The payment service could not process this payment; nothing was charged."
 
 
 def _client() -> stripe.StripeClient:
@@ -112,15 +117,15 @@ def _key(name: str) -> str:
 def _translate(error: stripe.StripeError, *, card_refused_on_invalid_request: bool = False) -> PaymentError:
     """Turn a Stripe error into ours; `card_refused_on_invalid_request` when the request only named the card."""
     if isinstance(error, stripe.CardError):
-        return PaymentDeclined(error.user_message or "Your card was declined.")
+        return PaymentDeclined(error.user_message or "")
     if isinstance(error, stripe.InvalidRequestError):
         if card_refused_on_invalid_request:
-            # An unknown, expired or already used token: Stripe's own message.
-            return PaymentDeclined(error.user_message or "Your card could not be used.")
+            # An unknown, expired or already used token.
+            return CardUnusable(error.user_message or "")
         logger.error("Stripe refused a request: %s", error)
-        return PaymentRejected(REJECTED_MESSAGE)
+        return PaymentRejected(f"Stripe refused the request: {error}")
     logger.warning("Stripe unavailable: %s", error)
-    return PaymentUnavailable(UNAVAILABLE_MESSAGE)
+    return PaymentUnavailable(f"The payment service is unavailable ({type(error).__name__}).")
 
 
 def customer_create(*, user_id: int, email: str, name: str, replacing: str = "") -> Customer:
@@ -184,10 +189,10 @@ def charge(
     except stripe.StripeError as error:
         raise _translate(error) from error
     if obj.status == "failed":
-        raise PaymentDeclined(obj.failure_message or "Your card was declined.")
+        raise PaymentDeclined(obj.failure_message or "")
     if obj.status != "succeeded":
         # "pending": it may still succeed; reconciliation will tell.
-        raise PaymentUnavailable(UNAVAILABLE_MESSAGE)
+        raise PaymentUnavailable(f"Charge {obj.id} is still {obj.status}.")
     return Charge(id=obj.id, status=obj.status, failure_message="")
 
 

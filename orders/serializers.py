@@ -22,7 +22,8 @@ class OrderProductSerializer(serializers.Serializer):
 
 class OrderSerializer(serializers.ModelSerializer):
     user = serializers.IntegerField(source="user_id")
-    paymentstatus = serializers.ChoiceField(choices=Order.Status.choices)
+    orderdate = serializers.DateTimeField(source="ordered_at", read_only=True)
+    paymentstatus = serializers.ChoiceField(source="status", choices=Order.Status.choices)
     product = OrderProductSerializer(source="*")
     failure_reason = serializers.CharField(help_text="Why the payment failed, when it did.")
 

@@ -12,12 +12,12 @@ pytestmark = pytest.mark.django_db
     [
         "/admin/catalog/product/",
         "/admin/accounts/user/?q=ada",
-        "/admin/orders/order/?paymentstatus__exact=PAID",
+        "/admin/orders/order/?status__exact=PAID",
         "/admin/orders/order/?q=example.com",
     ],
 )
 def test_admin_changelists_load(admin_client, url, user, product):
-    Order.objects.create(user=user, product=product, price=product.price, currency="usd", paymentstatus="PAID")
+    Order.objects.create(user=user, product=product, price=product.price, currency="usd", status="PAID")
 
     response = admin_client.get(url)
 
@@ -46,7 +46,7 @@ def test_refund_action_refuses_unpaid_order(admin_client, user, product):
 
     assert "Only a paid order can be refunded." in response.content.decode()
     order.refresh_from_db()
-    assert order.paymentstatus == Order.Status.UNPAID
+    assert order.status == Order.Status.UNPAID
 
 
 def test_admin_address_without_slash_redirects(admin_client):

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def test_bench_order_list_100_orders(benchmark, auth_client, user):
     products = ProductFactory.create_batch(10)
     Order.objects.bulk_create(
-        Order(user=user, product=products[i % 10], price=Decimal("100"), currency="usd", paymentstatus="PAID")
+        Order(user=user, product=products[i % 10], price=Decimal("100"), currency="usd", status="PAID")
         for i in range(100)
     )
 

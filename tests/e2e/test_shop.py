@@ -137,7 +137,7 @@ def test_sign_up_log_in_buy_and_find_the_order_paid(page, site, photos, stripe_e
     expect(dialog.locator("[data-order=status] .badge")).to_have_text("Paid")
     order = Order.objects.get()
     expect(dialog.locator("[data-order=id]")).to_have_text(f"#{order.pk}")
-    assert order.paymentstatus == "PAID"
+    assert order.status == "PAID"
     assert len(stripe_emulator.paid_charges()) == 1
 
     dialog.get_by_role("link", name="See my orders").click()
@@ -183,7 +183,7 @@ def test_declined_card_shows_the_message_and_another_card_can_pay(page, site, ph
     expect(failed).to_contain_text("Colosseum")
     expect(failed.locator(".badge")).to_have_class(re.compile(r"\btext-bg-danger\b"))
     expect(page.locator(".orders-list [data-status=PAID]")).to_have_count(1)
-    assert sorted(Order.objects.values_list("paymentstatus", flat=True)) == ["FAILED", "PAID"]
+    assert sorted(Order.objects.values_list("status", flat=True)) == ["FAILED", "PAID"]
 
 
 def record_order_posts(page, handle=None) -> list[str]:
@@ -238,7 +238,7 @@ def test_payment_the_server_cannot_confirm_is_not_offered_again(
 
     stripe_emulator.start()
     order = Order.objects.get()
-    assert order.paymentstatus == "UNPAID"
+    assert order.status == "UNPAID"
     assert stripe_emulator.paid_charges() == []
 
     dialog.get_by_role("link", name="Go to My orders").click()
@@ -282,7 +282,7 @@ def test_payment_retried_after_a_network_error_keeps_its_key_and_charges_once(
     pay(page)
     expect(dialog.get_by_text("Thank you! Your photo is paid.")).to_be_visible()
     order = Order.objects.get()
-    assert order.paymentstatus == "PAID"
+    assert order.status == "PAID"
     expect(dialog.locator("[data-order=id]")).to_have_text(f"#{order.pk}")
     assert len(stripe_emulator.paid_charges()) == 1
     assert len(keys) == 2
@@ -308,7 +308,7 @@ def test_a_declined_payment_and_the_next_card_use_different_keys(page, site, pho
     assert len(keys) == 2
     assert all(keys)
     assert keys[0] != keys[1]
-    assert sorted(Order.objects.values_list("paymentstatus", flat=True)) == ["FAILED", "PAID"]
+    assert sorted(Order.objects.values_list("status", flat=True)) == ["FAILED", "PAID"]
 
 
 def test_pay_button_is_disabled_while_the_payment_is_in_flight(page, site, photos, user):

@@ -42,7 +42,7 @@ def test_successful_purchase_records_paid_order_and_charges_server_price(auth_cl
     order = Order.objects.get()
     assert body["id"] == order.pk
     assert body["order"]["paymentstatus"] == "PAID"
-    assert order.paymentstatus == Order.Status.PAID
+    assert order.status == Order.Status.PAID
     assert order.price == Decimal("100.00")
     [charge] = stripe_emulator.paid_charges()
     assert order.stripe_charge_id == charge["id"]
@@ -96,7 +96,7 @@ def test_declined_card_records_failed_order(auth_client, product, stripe_emulato
     assert response.status_code == 402
     order = Order.objects.get()
     assert response.json() == {"success": False, "error": "Your card was declined.", "order_id": order.pk}
-    assert order.paymentstatus == Order.Status.FAILED
+    assert order.status == Order.Status.FAILED
     assert order.failure_reason == "Your card was declined."
     assert stripe_emulator.paid_charges() == []
 
@@ -108,7 +108,7 @@ def test_token_unknown_to_stripe_is_402_and_failed(auth_client, product, stripe_
     assert response.json()["success"] is False
     # Stripe's own message (real Stripe: "No such token: ..."; the emulator: "Not Found").
     assert response.json()["error"]
-    assert Order.objects.get().paymentstatus == Order.Status.FAILED
+    assert Order.objects.get().status == Order.Status.FAILED
     assert stripe_emulator.charges() == []
 
 
@@ -296,7 +296,7 @@ def test_emulator_down_leaves_order_unpaid_then_reconcile_settles_it(auth_client
     assert response.json()["success"] is False
     assert "settled shortly" in response.json()["error"]
     order = Order.objects.get()
-    assert order.paymentstatus == Order.Status.UNPAID
+    assert order.status == Order.Status.UNPAID
     # A retry while the outcome is unknown answers the same, without charging.
     again = auth_client.post(ORDERS, {"token": token, "product": product.pk}, format="json")
     assert again.status_code == 503
@@ -306,7 +306,7 @@ def test_emulator_down_leaves_order_unpaid_then_reconcile_settles_it(auth_client
 
     call_command("reconcile_orders", "--older-than", "0")
     order.refresh_from_db()
-    assert order.paymentstatus == Order.Status.FAILED
+    assert order.status == Order.Status.FAILED
     assert stripe_emulator.charges() == []
 
 
@@ -315,8 +315,8 @@ def test_emulator_down_leaves_order_unpaid_then_reconcile_settles_it(auth_client
 
 def test_orders_list_shows_own_orders_newest_first_with_charged_price(auth_client, user):
     product = ProductFactory(price=Decimal("100.00"))
-    old = Order.objects.create(user=user, product=product, price=product.price, currency="usd", paymentstatus="PAID")
-    new = Order.objects.create(user=user, product=product, price=product.price, currency="usd", paymentstatus="FAILED")
+    old = Order.objects.create(user=user, product=product, price=product.price, currency="usd", status="PAID")
+    new = Order.objects.create(user=user, product=product, price=product.price, currency="usd", status="FAILED")
     product.price = Decimal("250.00")
     product.save()
 
@@ -414,7 +414,7 @@ def test_reconcile_during_an_inflight_charge_does_not_lose_the_payment(
 
     assert response.status_code == 201
     order = Order.objects.get()
-    assert order.paymentstatus == Order.Status.PAID
+    assert order.status == Order.Status.PAID
     assert order.stripe_charge_id == stripe_emulator.paid_charges()[0]["id"]
 
 
@@ -462,11 +462,11 @@ def test_stripe_refusing_the_charge_request_is_502_and_unpaid(auth_client, produ
     assert response.status_code == 502
     assert response.json()["error"] == "The payment service could not process this payment; nothing was charged."
     order = Order.objects.get()
-    assert order.paymentstatus == Order.Status.UNPAID
+    assert order.status == Order.Status.UNPAID
     monkeypatch.undo()
     call_command("reconcile_orders", "--older-than", "0", stdout=StringIO())
     order.refresh_from_db()
-    assert order.paymentstatus == Order.Status.FAILED
+    assert order.status == Order.Status.FAILED
     assert stripe_emulator.paid_charges() == []
 
 
@@ -524,11 +524,11 @@ def test_concurrent_purchases_of_one_photo_with_different_keys_charge_once(strip
     for thread in threads:
         thread.join()
 
-    orders = list(Order.objects.order_by("orderdate"))
+    orders = list(Order.objects.order_by("ordered_at"))
     assert statuses.count(201) == len(orders) >= 1
     assert set(statuses) <= {201, 409}
-    assert all(order.paymentstatus == Order.Status.PAID for order in orders)
+    assert all(order.status == Order.Status.PAID for order in orders)
     assert len(stripe_emulator.paid_charges()) == len(orders)
     # Never two UNPAID orders of the photo at once: each was recorded after the previous one was settled.
     for previous, following in zip(orders, orders[1:], strict=False):
-        assert following.orderdate >= previous.updated_at
+        assert following.ordered_at >= previous.updated_at

@@ -41,14 +41,14 @@ def test_charge_made_but_answer_lost_is_settled_paid(auth_client, product, strip
 
     assert response.status_code == 503
     order = Order.objects.get()
-    assert order.paymentstatus == Order.Status.UNPAID
+    assert order.status == Order.Status.UNPAID
     assert order.outcome_unknown is True
     [charge] = stripe_emulator.paid_charges()
 
     output = _reconcile("--older-than", "0")
 
     order.refresh_from_db()
-    assert order.paymentstatus == Order.Status.PAID
+    assert order.status == Order.Status.PAID
     assert order.stripe_charge_id == charge["id"]
     assert f"order {order.pk}: PAID" in output
     assert len(stripe_emulator.paid_charges()) == 1
@@ -61,7 +61,7 @@ def test_reconcile_is_idempotent(auth_client, product, stripe_emulator, charge_a
     second = _reconcile("--older-than", "0")
 
     assert "0 unpaid order(s) examined." in second
-    assert Order.objects.get().paymentstatus == Order.Status.PAID
+    assert Order.objects.get().status == Order.Status.PAID
 
 
 def test_reconcile_leaves_recent_orders_alone(user, product, stripe_emulator):
@@ -70,19 +70,19 @@ def test_reconcile_leaves_recent_orders_alone(user, product, stripe_emulator):
     output = _reconcile()
 
     recent.refresh_from_db()
-    assert recent.paymentstatus == Order.Status.UNPAID
+    assert recent.status == Order.Status.UNPAID
     assert "0 unpaid order(s) examined." in output
 
 
 def test_order_never_charged_is_settled_failed(user, product, stripe_emulator):
     stale = Order.objects.create(
-        user=user, product=product, price=product.price, currency="usd", orderdate=timezone.now() - timedelta(hours=1)
+        user=user, product=product, price=product.price, currency="usd", ordered_at=timezone.now() - timedelta(hours=1)
     )
 
     output = _reconcile()
 
     stale.refresh_from_db()
-    assert stale.paymentstatus == Order.Status.FAILED
+    assert stale.status == Order.Status.FAILED
     assert "nothing was charged" in stale.failure_reason
     assert f"order {stale.pk}: FAILED" in output
 
@@ -94,7 +94,7 @@ def test_reconcile_skips_when_stripe_is_unreachable(auth_client, product, stripe
     output = _reconcile("--older-than", "0")
 
     assert "skipped, left UNPAID: The payment service is unavailable" in output
-    assert Order.objects.get().paymentstatus == Order.Status.UNPAID
+    assert Order.objects.get().status == Order.Status.UNPAID
 
 
 def test_order_whose_stripe_customer_is_gone_is_still_settled(
@@ -107,5 +107,5 @@ def test_order_whose_stripe_customer_is_gone_is_still_settled(
     output = _reconcile("--older-than", "0")
 
     order = Order.objects.get()
-    assert order.paymentstatus == Order.Status.PAID, output
+    assert order.status == Order.Status.PAID, output
     assert order.stripe_charge_id == stripe_emulator.paid_charges()[0]["id"]

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
-from orders.services import order_reconcile_stale
+from orders.reconciliation import order_reconcile_stale
 
 
 class Command(BaseCommand):

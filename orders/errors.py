@@ -1,0 +1,48 @@
+"""What can go wrong with an order, in words a shopper understands.
+
+Each error names its HTTP status; the project's exception handler turns it
+into the JSON answer. The payment gateway's own errors (orders.payments) never
+reach the shopper: the services translate them into these.
+"""
+
+from rest_framework import status
+
+from frameseller.exceptions import ApplicationError, ConflictError
+
+DECLINED_MESSAGE = "Your card was declined."
+CARD_UNUSABLE_MESSAGE = "Your card could not be used."
+
+
+class OrderInvalid(ApplicationError):
+    default_message = "The order request is invalid."
+
+
+class OrderPaymentDeclined(ApplicationError):
+    status_code = status.HTTP_402_PAYMENT_REQUIRED
+    default_message = DECLINED_MESSAGE
+
+
+class OrderPaymentPending(ApplicationError):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_message = (
+        "The payment service could not confirm your payment. Nothing will be charged twice: "
+        "your order will be settled shortly, check My orders."
+    )
+
+
+class OrderPaymentRejected(ApplicationError):
+    status_code = status.HTTP_502_BAD_GATEWAY
+    default_message = "The payment service could not process this payment; nothing was charged."
+
+
+class OrderInProgress(ConflictError):
+    default_message = "This payment is already being processed; check My orders in a moment."
+
+
+class OrderPhotoPaymentPending(OrderInProgress):
+    default_message = "A payment for this photo is still being confirmed. Check My orders before paying again."
+
+
+class OrderNotRefundable(ApplicationError):
+    status_code = status.HTTP_409_CONFLICT
+    default_message = "Only a paid order can be refunded."
