@@ -6,7 +6,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.serializers import TokenRefreshSlidingSerializer
 
 from accounts import services
 from accounts.serializers import (
@@ -17,6 +16,7 @@ from accounts.serializers import (
     TokenRefreshInputSerializer,
 )
 from accounts.throttles import LoginAccountThrottle, LoginIpThrottle, SignupAccountThrottle, SignupIpThrottle
+from frameseller.exceptions import EnvelopeErrorsMixin
 from frameseller.serializers import DetailErrorSerializer, EnvelopeErrorSerializer, SuccessSerializer
 
 
@@ -29,11 +29,10 @@ def _json_body(request) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-class UserSignupApi(APIView):
+class UserSignupApi(EnvelopeErrorsMixin, APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = [SignupIpThrottle, SignupAccountThrottle]
-    error_envelope = True
 
     @extend_schema(
         operation_id="signup",
@@ -82,10 +81,11 @@ class UserTokenObtainApi(APIView):
         auth=[],
     )
     def post(self, request):
-        data = _json_body(request)
-        token = services.user_token_obtain(
-            request=request, username=data.get("username"), password=data.get("password")
-        )
+        serializer = LoginInputSerializer(data=_json_body(request))
+        if not serializer.is_valid():
+            # Whatever is missing or malformed, the same answer as a wrong password.
+            raise services.AuthenticationFailure()
+        token = services.user_token_obtain(request=request, **serializer.validated_data)
         return Response({"token": token})
 
 
@@ -104,7 +104,7 @@ class UserTokenRefreshApi(APIView):
         auth=[],
     )
     def post(self, request):
-        serializer = TokenRefreshSlidingSerializer(data=_json_body(request))
+        serializer = TokenRefreshInputSerializer(data=_json_body(request))
         try:
             serializer.is_valid(raise_exception=True)
         except TokenError as error:

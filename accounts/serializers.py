@@ -1,4 +1,5 @@
 from rest_framework import serializers
+from rest_framework_simplejwt.serializers import TokenRefreshSlidingSerializer
 
 
 class SignupInputSerializer(serializers.Serializer):
@@ -17,7 +18,8 @@ class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="A JWT to send as `Authorization: JWT <token>`.")
 
 
-class TokenRefreshInputSerializer(serializers.Serializer):
+# Checks the token and, if its refresh window is open, answers a renewed one as `token`.
+class TokenRefreshInputSerializer(TokenRefreshSlidingSerializer):
     token = serializers.CharField(help_text="A valid token whose refresh window is still open.")
 
 

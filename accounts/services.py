@@ -59,10 +59,8 @@ def user_token_issue(*, user: User) -> str:
     return str(token)
 
 
-def user_token_obtain(*, request, username, password) -> str:
+def user_token_obtain(*, request, username: str, password: str) -> str:
     """Check the email and password and return a JWT, or fail without saying which was wrong."""
-    if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
-        raise AuthenticationFailure()
     user = authenticate(request, email=email_normalize(username), password=password)
     if user is None:
         raise AuthenticationFailure()

@@ -7,6 +7,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from frameseller.exceptions import EnvelopeErrorsMixin
 from orders.placing import order_place
 from orders.selectors import order_list
 from orders.serializers import (
@@ -20,9 +21,8 @@ from orders.throttles import OrderUserThrottle
 IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
-class OrderListCreateApi(APIView):
+class OrderListCreateApi(EnvelopeErrorsMixin, APIView):
     throttle_classes = [OrderUserThrottle]
-    error_envelope = True
 
     @extend_schema(
         operation_id="order_list",
