@@ -1,6 +1,6 @@
 """The request path's timeouts: load balancer, then nginx, then gunicorn.
 
-A purchase can take about a minute in the worst case; every tier in front of gunicorn must wait
+A purchase can take 90 s in the worst case (orders/checks.py); every tier in front of gunicorn must wait
 at least as long as gunicorn lets a worker run, or the browser gets a 504 while the worker goes
 on and charges the card.
 """
