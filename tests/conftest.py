@@ -1,6 +1,9 @@
 """Fixtures shared by the whole suite."""
 
+import json
+
 import pytest
+import stripe
 from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
@@ -61,6 +64,18 @@ def auth_client(token):
 
 
 @pytest.fixture
+def client_for(db):
+    """Return a function that makes an API client logged in as a given user."""
+
+    def make(user) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"JWT {user_token_issue(user=user)}")
+        return client
+
+    return make
+
+
+@pytest.fixture
 def product(db):
     return ProductFactory()
 
@@ -95,3 +110,46 @@ def stripe_emulator(stripe_emulator_process, settings):
     yield stripe_emulator_process
     if not stripe_emulator_process.running:
         stripe_emulator_process.start()
+
+
+class StripeFaults:
+    """Faults a real Stripe cannot show on cue, injected under the real SDK's HTTP client."""
+
+    def __init__(self, monkeypatch, settings):
+        self._monkeypatch = monkeypatch
+        self._settings = settings
+        self._real_request = stripe.RequestsClient.request
+
+    def answer_lost(self, path: str, method: str = "post") -> None:
+        """The request reaches Stripe, but its answer never comes back (a read timeout, no retry)."""
+        self._settings.STRIPE_MAX_NETWORK_RETRIES = 0
+        real_request = self._real_request
+
+        def request(client, verb, url, headers, post_data=None):
+            result = real_request(client, verb, url, headers, post_data)
+            if verb == method and url.endswith(path):
+                raise stripe.APIConnectionError("Read timed out.")
+            return result
+
+        self._monkeypatch.setattr(stripe.RequestsClient, "request", request)
+
+    def refuse(self, path: str, error: dict, status: int = 400, method: str = "post") -> None:
+        """Stripe answers the request with an error, without doing anything."""
+        real_request = self._real_request
+        body = json.dumps({"error": error}).encode()
+
+        def request(client, verb, url, headers, post_data=None):
+            if verb == method and url.endswith(path):
+                return body, status, {"request-id": "req_test"}
+            return real_request(client, verb, url, headers, post_data)
+
+        self._monkeypatch.setattr(stripe.RequestsClient, "request", request)
+
+    def heal(self) -> None:
+        """Let every request through again."""
+        self._monkeypatch.setattr(stripe.RequestsClient, "request", self._real_request)
+
+
+@pytest.fixture
+def stripe_faults(monkeypatch, settings) -> StripeFaults:
+    return StripeFaults(monkeypatch, settings)

@@ -179,3 +179,11 @@ def test_deeply_nested_json_is_never_a_500(auth_client, url):
 
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.django_db
+def test_missing_trailing_slash_is_json_404_with_a_hint(auth_client):
+    response = auth_client.post("/api/order", {"token": "tok_x", "product": 1}, format="json")
+
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Not found. API addresses end with a slash: /api/order/"

@@ -4,36 +4,34 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-import stripe
 from django.core.management import call_command
 from django.utils import timezone
 
+from orders import placing, settlement
 from orders.models import Order
 
 ORDERS = "/api/order/"
+DECLINED_AT_CHARGE = "4000000000000341"
+DECLINED_AT_ATTACH = "4000000000000002"
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def order(user, product):
+    return Order.objects.create(user=user, product=product, price=product.price, currency="usd")
+
+
+@pytest.fixture
+def charge_answer_lost(stripe_faults):
+    """The charge reaches Stripe, but its answer never comes back (a read timeout)."""
+    stripe_faults.answer_lost("/v1/charges")
 
 
 def _reconcile(*args) -> str:
     out = StringIO()
     call_command("reconcile_orders", *args, stdout=out)
     return out.getvalue()
-
-
-@pytest.fixture
-def charge_answer_lost(monkeypatch, settings):
-    """The charge reaches Stripe, but its answer never comes back (a read timeout)."""
-    settings.STRIPE_MAX_NETWORK_RETRIES = 0
-    real_request = stripe.RequestsClient.request
-
-    def request(self, method, url, headers, post_data=None):
-        result = real_request(self, method, url, headers, post_data)
-        if method == "post" and url.endswith("/v1/charges"):
-            raise stripe.APIConnectionError("Read timed out.")
-        return result
-
-    monkeypatch.setattr(stripe.RequestsClient, "request", request)
 
 
 def test_charge_made_but_answer_lost_is_settled_paid(auth_client, product, stripe_emulator, charge_answer_lost):
@@ -109,3 +107,49 @@ def test_order_whose_stripe_customer_is_gone_is_still_settled(
     order = Order.objects.get()
     assert order.status == Order.Status.PAID, output
     assert order.stripe_charge_id == stripe_emulator.paid_charges()[0]["id"]
+
+
+def test_reconcile_does_not_fail_an_order_claimed_meanwhile(order):
+    """The 'never charged' verdict is taken under the lock: a claim that got there first wins."""
+    stale_copy = Order.objects.get(pk=order.pk)
+    placing._order_claim_charge(order=order, customer_id="cus_1")
+
+    settlement.order_mark_failed(order=stale_copy, reason="never charged", unattempted_only=True)
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.UNPAID
+
+
+def test_reconcile_during_an_inflight_charge_does_not_lose_the_payment(
+    auth_client, product, stripe_emulator, monkeypatch
+):
+    """Reconciliation judging too early is corrected by the charge that then succeeds."""
+    from django.core.management import call_command
+
+    from orders import payments
+
+    real_charge = payments.charge
+
+    def charge_after_an_early_reconcile(**kwargs):
+        call_command("reconcile_orders", "--older-than", "0", stdout=StringIO())
+        return real_charge(**kwargs)
+
+    monkeypatch.setattr(payments, "charge", charge_after_an_early_reconcile)
+
+    response = auth_client.post(ORDERS, {"token": stripe_emulator.card_token(), "product": product.pk}, format="json")
+
+    assert response.status_code == 201
+    order = Order.objects.get()
+    assert order.status == Order.Status.PAID
+    assert order.stripe_charge_id == stripe_emulator.paid_charges()[0]["id"]
+
+
+def test_reconcile_threshold_must_exceed_a_purchase_worst_case(settings):
+    from orders.checks import check_reconcile_after_purchase_worst_case
+
+    assert check_reconcile_after_purchase_worst_case(None) == []
+    settings.RECONCILE_AFTER_SECONDS = 30
+
+    [error] = check_reconcile_after_purchase_worst_case(None)
+
+    assert error.id == "orders.E001"
