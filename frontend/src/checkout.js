@@ -4,6 +4,7 @@ import $ from "jquery/slim";
 
 import { ApiError } from "./api.js";
 import { authRequest, SessionExpiredError } from "./auth.js";
+import { checkoutKeyFor, forgetUnsettled, rememberUnsettled } from "./checkoutkeys.js";
 import { formatDateTime, formatPrice } from "./format.js";
 import { setPhoto } from "./images.js";
 import { statusBadge } from "./orders.js";
@@ -22,47 +23,6 @@ let returnFocusTo = null;
 let checkoutKey = null;
 // The payment went out but its outcome is not known (502, 503 or 409): Pay is not offered again.
 let confirming = false;
-
-// Keys of payments sent whose outcome the site has not learnt (in flight, or after a network
-// error, a 5xx, 503 or 409), by product id, kept for the tab's session: opening the same photo's
-// checkout again (even after a reload) carries on with the same key, so it can't charge twice.
-const UNSETTLED_KEY = "frameseller.unsettledCheckouts";
-const memoryUnsettled = {};
-
-function unsettledKeys() {
-  try {
-    const stored = JSON.parse(sessionStorage.getItem(UNSETTLED_KEY));
-    return stored && typeof stored === "object" ? stored : {};
-  } catch {
-    return memoryUnsettled;
-  }
-}
-
-function saveUnsettled(keys) {
-  try {
-    sessionStorage.setItem(UNSETTLED_KEY, JSON.stringify(keys));
-  } catch {
-    Object.assign(memoryUnsettled, keys);
-  }
-}
-
-function rememberUnsettled(productId, key) {
-  saveUnsettled({ ...unsettledKeys(), [productId]: key });
-}
-
-function forgetUnsettled(productId, key) {
-  const keys = unsettledKeys();
-  if (keys[productId] === key) {
-    delete keys[productId];
-    delete memoryUnsettled[productId];
-    saveUnsettled(keys);
-  }
-}
-
-function keyFor(productId) {
-  const key = unsettledKeys()[productId];
-  return typeof key === "string" && key ? key : crypto.randomUUID();
-}
 
 function field(name) {
   return $dialog.find(`[data-field="${name}"]`);
@@ -229,7 +189,7 @@ export function openCheckout(item, opener) {
   product = item;
   returnFocusTo = opener || null;
   attempt++;
-  checkoutKey = keyFor(item.id);
+  checkoutKey = checkoutKeyFor(item.id);
   confirming = false;
   const title = item.title || item.description;
   field("title").text(title);
