@@ -119,6 +119,56 @@ function retryMessage(error) {
   return `${reason} Paying again is safe: you won't be charged twice.`;
 }
 
+/** Turn the card field into a Stripe token: `{ token }`, or `{ error }` with a message to show. */
+async function tokenizeCard(stripe) {
+  try {
+    return await stripe.createToken(card);
+  } catch {
+    return { error: { message: "Please fill in your card details." } };
+  }
+}
+
+/** Send the order for `productId` paid with `token`, settle `key` by the answer, and return the answer. */
+async function postOrder(productId, key, token) {
+  // Until a definite answer, this payment's outcome is unknown: a checkout of the same photo
+  // opened meanwhile goes on with the same key.
+  rememberUnsettled(productId, key);
+  let answer;
+  try {
+    answer = await authRequest("order/", {
+      method: "POST",
+      // The checkout's key, the same for every retry: a retried payment can't charge twice.
+      headers: { "Idempotency-Key": key },
+      body: { token: token.id, product: productId },
+    });
+  } catch (error) {
+    settleKey(productId, key, error);
+    throw error;
+  }
+  settleKey(productId, key, null);
+  return answer;
+}
+
+/** Tell the shopper what became of the payment that failed with `error`, and what they can do. */
+function showFailure(productId, error) {
+  if (error instanceof SessionExpiredError) {
+    modal.hide();
+    sessionExpired({ productId });
+  } else if (error instanceof ApiError && [409, 502, 503].includes(error.status)) {
+    // 503: the server could not learn whether the card was charged; 502: Stripe refused the
+    // request and the order waits for reconciliation; 409: the same payment is still in
+    // flight. Reconciliation settles the order: paying again must not be offered.
+    showPending();
+  } else if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
+    // 402: Stripe's message ("Your card was declined."); the shopper can try another card.
+    showError(error.message);
+  } else {
+    // No answer or another 5xx: the shopper may retry, with the same key.
+    showError(retryMessage(error));
+  }
+}
+
+/** Pay for the photo: tokenize the card, post the order, show the outcome (if still the payment in flight). */
 async function pay(stripe) {
   const current = ++attempt;
   const productId = product.id;
@@ -126,12 +176,7 @@ async function pay(stripe) {
   showError("");
   setPaying(true);
   try {
-    let result;
-    try {
-      result = await stripe.createToken(card);
-    } catch {
-      result = { error: { message: "Please fill in your card details." } };
-    }
+    const result = await tokenizeCard(stripe);
     if (current !== attempt) {
       return;
     }
@@ -139,43 +184,13 @@ async function pay(stripe) {
       showError(result.error.message || "Your card details could not be checked. Please try again.");
       return;
     }
-    // Until a definite answer, this payment's outcome is unknown: a checkout of the same photo
-    // opened meanwhile goes on with the same key.
-    rememberUnsettled(productId, key);
-    let answer;
-    try {
-      answer = await authRequest("order/", {
-        method: "POST",
-        // The checkout's key, the same for every retry: a retried payment can't charge twice.
-        headers: { "Idempotency-Key": key },
-        body: { token: result.token.id, product: productId },
-      });
-    } catch (error) {
-      settleKey(productId, key, error);
-      throw error;
-    }
-    settleKey(productId, key, null);
+    const answer = await postOrder(productId, key, result.token);
     if (current === attempt) {
       showSuccess(answer.order);
     }
   } catch (error) {
-    if (current !== attempt) {
-      return;
-    }
-    if (error instanceof SessionExpiredError) {
-      modal.hide();
-      sessionExpired({ productId });
-    } else if (error instanceof ApiError && [409, 502, 503].includes(error.status)) {
-      // 503: the server could not learn whether the card was charged; 502: Stripe refused the
-      // request and the order waits for reconciliation; 409: the same payment is still in
-      // flight. Reconciliation settles the order: paying again must not be offered.
-      showPending();
-    } else if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
-      // 402: Stripe's message ("Your card was declined."); the shopper can try another card.
-      showError(error.message);
-    } else {
-      // No answer or another 5xx: the shopper may retry, with the same key.
-      showError(retryMessage(error));
+    if (current === attempt) {
+      showFailure(productId, error);
     }
   } finally {
     if (current === attempt && !confirming) {
