@@ -12,17 +12,33 @@ import { sessionExpired } from "./session.js";
 import { settings } from "./settings.js";
 import { loadStripe } from "./stripe.js";
 
+// Set once by initCheckout().
 let $dialog;
 let modal;
+// The Stripe card field mounted in the dialog, if any.
 let card = null;
-let product = null;
-let attempt = 0; // the payment in flight; answers to older ones are ignored
-let returnFocusTo = null;
-// The Idempotency-Key of this checkout: every retry of the same payment sends it, so the server
-// answers the first attempt's outcome instead of charging the card again.
-let checkoutKey = null;
-// The payment went out but its outcome is not known (502, 503 or 409): Pay is not offered again.
-let confirming = false;
+// The checkout open in the dialog (see newCheckout()); null once the dialog has closed.
+let current = null;
+
+/** The state of one checkout of `product`; focus returns to `opener` when its dialog closes. */
+function newCheckout(product, opener) {
+  return {
+    product,
+    returnFocusTo: opener || null,
+    // The Idempotency-Key of this checkout: every retry of the same payment sends it, so the
+    // server answers the first attempt's outcome instead of charging the card again.
+    key: checkoutKeyFor(product.id),
+    // The latest payment started (see pay()); answers to an older one are ignored.
+    payment: null,
+    // The payment went out but its outcome is not known (502, 503 or 409): Pay is not offered again.
+    confirming: false,
+  };
+}
+
+/** Whether `payment` is still the latest one of the open checkout: only its answers are shown. */
+function isCurrent(payment) {
+  return current === payment.checkout && payment.checkout.payment === payment;
+}
 
 function field(name) {
   return $dialog.find(`[data-field="${name}"]`);
@@ -32,7 +48,8 @@ function showError(message) {
   field("error").text(message).prop("hidden", !message);
 }
 
-function setPaying(paying) {
+function setPaying(checkout, paying) {
+  const { product } = checkout;
   const $pay = field("pay").prop("disabled", paying).attr("aria-busy", String(paying));
   $pay.find(".spinner-border").prop("hidden", !paying);
   $pay.find(".label").text(paying ? "Paying…" : `Pay ${formatPrice(product.price, product.currency)}`);
@@ -72,9 +89,9 @@ async function mountCard() {
   }
 }
 
-function showSuccess(order) {
+function showSuccess(checkout, order) {
   const $success = field("success");
-  const orderProduct = order.product || product;
+  const orderProduct = order.product || checkout.product;
   $success.find("[data-order=id]").text(`#${order.id}`);
   $success.find("[data-order=title]").text(orderProduct.title || orderProduct.description);
   $success.find("[data-order=price]").text(formatPrice(orderProduct.price, orderProduct.currency));
@@ -86,27 +103,28 @@ function showSuccess(order) {
 }
 
 /** The outcome of the payment is unknown: tell the shopper not to pay again, and where to look. */
-function showPending() {
-  confirming = true;
+function showPending(checkout) {
+  checkout.confirming = true;
   $dialog.find("#checkout-form").prop("hidden", true);
   const $pending = field("pending").prop("hidden", false);
   $pending.find("h3").attr("tabindex", "-1").trigger("focus");
 }
 
 /**
- * Record what the answer to the payment sent with `key` says (even when the dialog moved on).
+ * Record what the answer to `payment` says about its key (even when the dialog moved on).
  * The key stays remembered (as it was while in flight) unless the outcome is definite.
  */
-function settleKey(productId, key, error) {
+function settleKey(payment, error) {
+  const { productId, key } = payment;
   if (!error) {
     // Paid.
     forgetUnsettled(productId, key);
   } else if (error instanceof ApiError && (error.status === 402 || error.status === 400)) {
     // A definite refusal: nothing was charged. The next attempt (another card, a new token)
-    // is a new payment and needs a new key.
+    // is a new payment and needs a new key, in the open checkout too if it took this one up.
     forgetUnsettled(productId, key);
-    if (checkoutKey === key) {
-      checkoutKey = crypto.randomUUID();
+    if (current && current.key === key) {
+      current.key = crypto.randomUUID();
     }
   }
   // No answer, a 5xx, 502, 503 or 409: the first attempt may have charged. A 403 (log in again)
@@ -128,8 +146,9 @@ async function tokenizeCard(stripe) {
   }
 }
 
-/** Send the order for `productId` paid with `token`, settle `key` by the answer, and return the answer. */
-async function postOrder(productId, key, token) {
+/** Send the order of `payment` paid with `token`, settle its key by the answer, and return the answer. */
+async function postOrder(payment, token) {
+  const { productId, key } = payment;
   // Until a definite answer, this payment's outcome is unknown: a checkout of the same photo
   // opened meanwhile goes on with the same key.
   rememberUnsettled(productId, key);
@@ -142,23 +161,23 @@ async function postOrder(productId, key, token) {
       body: { token: token.id, product: productId },
     });
   } catch (error) {
-    settleKey(productId, key, error);
+    settleKey(payment, error);
     throw error;
   }
-  settleKey(productId, key, null);
+  settleKey(payment, null);
   return answer;
 }
 
 /** Tell the shopper what became of the payment that failed with `error`, and what they can do. */
-function showFailure(productId, error) {
+function showFailure(payment, error) {
   if (error instanceof SessionExpiredError) {
     modal.hide();
-    sessionExpired({ productId });
+    sessionExpired({ productId: payment.productId });
   } else if (error instanceof ApiError && [409, 502, 503].includes(error.status)) {
     // 503: the server could not learn whether the card was charged; 502: Stripe refused the
     // request and the order waits for reconciliation; 409: the same payment is still in
     // flight. Reconciliation settles the order: paying again must not be offered.
-    showPending();
+    showPending(payment.checkout);
   } else if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
     // 402: Stripe's message ("Your card was declined."); the shopper can try another card.
     showError(error.message);
@@ -168,44 +187,39 @@ function showFailure(productId, error) {
   }
 }
 
-/** Pay for the photo: tokenize the card, post the order, show the outcome (if still the payment in flight). */
-async function pay(stripe) {
-  const current = ++attempt;
-  const productId = product.id;
-  const key = checkoutKey;
+/** Pay for the checkout's photo: tokenize the card, post the order, show the outcome (if still current). */
+async function pay(checkout, stripe) {
+  const payment = { checkout, productId: checkout.product.id, key: checkout.key };
+  checkout.payment = payment;
   showError("");
-  setPaying(true);
+  setPaying(checkout, true);
   try {
     const result = await tokenizeCard(stripe);
-    if (current !== attempt) {
+    if (!isCurrent(payment)) {
       return;
     }
     if (result.error) {
       showError(result.error.message || "Your card details could not be checked. Please try again.");
       return;
     }
-    const answer = await postOrder(productId, key, result.token);
-    if (current === attempt) {
-      showSuccess(answer.order);
+    const answer = await postOrder(payment, result.token);
+    if (isCurrent(payment)) {
+      showSuccess(checkout, answer.order);
     }
   } catch (error) {
-    if (current === attempt) {
-      showFailure(productId, error);
+    if (isCurrent(payment)) {
+      showFailure(payment, error);
     }
   } finally {
-    if (current === attempt && !confirming) {
-      setPaying(false);
+    if (isCurrent(payment) && !checkout.confirming) {
+      setPaying(checkout, false);
     }
   }
 }
 
 /** Open the checkout dialog for `item`; focus returns to `opener` when it closes. */
 export function openCheckout(item, opener) {
-  product = item;
-  returnFocusTo = opener || null;
-  attempt++;
-  checkoutKey = checkoutKeyFor(item.id);
-  confirming = false;
+  current = newCheckout(item, opener);
   const title = item.title || item.description;
   field("title").text(title);
   field("price").text(formatPrice(item.price, item.currency));
@@ -215,7 +229,7 @@ export function openCheckout(item, opener) {
   field("success").prop("hidden", true);
   field("pending").prop("hidden", true);
   showError("");
-  setPaying(false);
+  setPaying(current, false);
   const ready = mountCard();
   $dialog.data("stripe", ready);
   modal.show();
@@ -232,12 +246,13 @@ export function initCheckout() {
   modal = Modal.getOrCreateInstance($dialog[0]);
   $dialog.find("#checkout-form").on("submit", async (event) => {
     event.preventDefault();
-    if (field("pay").prop("disabled") || confirming) {
+    const checkout = current;
+    if (!checkout || field("pay").prop("disabled") || checkout.confirming) {
       return;
     }
     const stripe = await $dialog.data("stripe");
     if (stripe && card) {
-      pay(stripe);
+      pay(checkout, stripe);
     }
   });
   // Bootstrap's events are native DOM events named "shown.bs.modal": jQuery's .on() would read
@@ -251,11 +266,12 @@ export function initCheckout() {
     }
   });
   $dialog[0].addEventListener("hidden.bs.modal", () => {
-    attempt++;
+    const opener = current ? current.returnFocusTo : null;
+    // The checkout is over: answers to its payment still settle its key, but show nothing.
+    current = null;
     destroyCard();
-    if (returnFocusTo && document.body.contains(returnFocusTo)) {
-      returnFocusTo.focus();
+    if (opener && document.body.contains(opener)) {
+      opener.focus();
     }
-    returnFocusTo = null;
   });
 }
