@@ -241,37 +241,46 @@ export function closeCheckout() {
   }
 }
 
+/** Pay when the form is sent (Pay, or Enter in a card field), unless Pay is not on offer. */
+async function submitPayment(event) {
+  event.preventDefault();
+  const checkout = current;
+  if (!checkout || field("pay").prop("disabled") || checkout.confirming) {
+    return;
+  }
+  const stripe = await $dialog.data("stripe");
+  if (stripe && card) {
+    pay(checkout, stripe);
+  }
+}
+
+/** Put focus in the card field once the dialog is shown and the field is mounted. */
+async function focusCard() {
+  await $dialog.data("stripe");
+  if (card && typeof card.focus === "function") {
+    card.focus();
+  } else {
+    $("#card-field input").first().trigger("focus");
+  }
+}
+
+/** End the checkout when its dialog has closed, and return focus to where it was opened from. */
+function endCheckout() {
+  const opener = current ? current.returnFocusTo : null;
+  // Answers to its payment still settle its key, but show nothing.
+  current = null;
+  destroyCard();
+  if (opener && document.body.contains(opener)) {
+    opener.focus();
+  }
+}
+
 export function initCheckout() {
   $dialog = $("#checkout");
   modal = Modal.getOrCreateInstance($dialog[0]);
-  $dialog.find("#checkout-form").on("submit", async (event) => {
-    event.preventDefault();
-    const checkout = current;
-    if (!checkout || field("pay").prop("disabled") || checkout.confirming) {
-      return;
-    }
-    const stripe = await $dialog.data("stripe");
-    if (stripe && card) {
-      pay(checkout, stripe);
-    }
-  });
+  $dialog.find("#checkout-form").on("submit", submitPayment);
   // Bootstrap's events are native DOM events named "shown.bs.modal": jQuery's .on() would read
   // ".bs.modal" as namespaces, so listen with addEventListener.
-  $dialog[0].addEventListener("shown.bs.modal", async () => {
-    await $dialog.data("stripe");
-    if (card && typeof card.focus === "function") {
-      card.focus();
-    } else {
-      $("#card-field input").first().trigger("focus");
-    }
-  });
-  $dialog[0].addEventListener("hidden.bs.modal", () => {
-    const opener = current ? current.returnFocusTo : null;
-    // The checkout is over: answers to its payment still settle its key, but show nothing.
-    current = null;
-    destroyCard();
-    if (opener && document.body.contains(opener)) {
-      opener.focus();
-    }
-  });
+  $dialog[0].addEventListener("shown.bs.modal", focusCard);
+  $dialog[0].addEventListener("hidden.bs.modal", endCheckout);
 }
