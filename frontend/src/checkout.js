@@ -4,6 +4,7 @@ import $ from "jquery/slim";
 
 import { ApiError } from "./api.js";
 import { authRequest, SessionExpiredError } from "./auth.js";
+import { checkoutKeyFor, forgetUnsettled, rememberUnsettled } from "./checkoutkeys.js";
 import { formatDateTime, formatPrice } from "./format.js";
 import { setPhoto } from "./images.js";
 import { statusBadge } from "./orders.js";
@@ -11,57 +12,32 @@ import { sessionExpired } from "./session.js";
 import { settings } from "./settings.js";
 import { loadStripe } from "./stripe.js";
 
+// Set once by initCheckout().
 let $dialog;
 let modal;
+// The Stripe card field mounted in the dialog, if any.
 let card = null;
-let product = null;
-let attempt = 0; // the payment in flight; answers to older ones are ignored
-let returnFocusTo = null;
-// The Idempotency-Key of this checkout: every retry of the same payment sends it, so the server
-// answers the first attempt's outcome instead of charging the card again.
-let checkoutKey = null;
-// The payment went out but its outcome is not known (502, 503 or 409): Pay is not offered again.
-let confirming = false;
+// The checkout open in the dialog (see newCheckout()); null once the dialog has closed.
+let current = null;
 
-// Keys of payments sent whose outcome the site has not learnt (in flight, or after a network
-// error, a 5xx, 503 or 409), by product id, kept for the tab's session: opening the same photo's
-// checkout again (even after a reload) carries on with the same key, so it can't charge twice.
-const UNSETTLED_KEY = "frameseller.unsettledCheckouts";
-const memoryUnsettled = {};
-
-function unsettledKeys() {
-  try {
-    const stored = JSON.parse(sessionStorage.getItem(UNSETTLED_KEY));
-    return stored && typeof stored === "object" ? stored : {};
-  } catch {
-    return memoryUnsettled;
-  }
+/** The state of one checkout of `product`; focus returns to `opener` when its dialog closes. */
+function newCheckout(product, opener) {
+  return {
+    product,
+    returnFocusTo: opener || null,
+    // The Idempotency-Key of this checkout: every retry of the same payment sends it, so the
+    // server answers the first attempt's outcome instead of charging the card again.
+    key: checkoutKeyFor(product.id),
+    // The latest payment started (see pay()); answers to an older one are ignored.
+    payment: null,
+    // The payment went out but its outcome is not known (502, 503 or 409): Pay is not offered again.
+    confirming: false,
+  };
 }
 
-function saveUnsettled(keys) {
-  try {
-    sessionStorage.setItem(UNSETTLED_KEY, JSON.stringify(keys));
-  } catch {
-    Object.assign(memoryUnsettled, keys);
-  }
-}
-
-function rememberUnsettled(productId, key) {
-  saveUnsettled({ ...unsettledKeys(), [productId]: key });
-}
-
-function forgetUnsettled(productId, key) {
-  const keys = unsettledKeys();
-  if (keys[productId] === key) {
-    delete keys[productId];
-    delete memoryUnsettled[productId];
-    saveUnsettled(keys);
-  }
-}
-
-function keyFor(productId) {
-  const key = unsettledKeys()[productId];
-  return typeof key === "string" && key ? key : crypto.randomUUID();
+/** Whether `payment` is still the latest one of the open checkout: only its answers are shown. */
+function isCurrent(payment) {
+  return current === payment.checkout && payment.checkout.payment === payment;
 }
 
 function field(name) {
@@ -72,7 +48,8 @@ function showError(message) {
   field("error").text(message).prop("hidden", !message);
 }
 
-function setPaying(paying) {
+function setPaying(checkout, paying) {
+  const { product } = checkout;
   const $pay = field("pay").prop("disabled", paying).attr("aria-busy", String(paying));
   $pay.find(".spinner-border").prop("hidden", !paying);
   $pay.find(".label").text(paying ? "Paying…" : `Pay ${formatPrice(product.price, product.currency)}`);
@@ -112,9 +89,9 @@ async function mountCard() {
   }
 }
 
-function showSuccess(order) {
+function showSuccess(checkout, order) {
   const $success = field("success");
-  const orderProduct = order.product || product;
+  const orderProduct = order.product || checkout.product;
   $success.find("[data-order=id]").text(`#${order.id}`);
   $success.find("[data-order=title]").text(orderProduct.title || orderProduct.description);
   $success.find("[data-order=price]").text(formatPrice(orderProduct.price, orderProduct.currency));
@@ -126,27 +103,28 @@ function showSuccess(order) {
 }
 
 /** The outcome of the payment is unknown: tell the shopper not to pay again, and where to look. */
-function showPending() {
-  confirming = true;
+function showPending(checkout) {
+  checkout.confirming = true;
   $dialog.find("#checkout-form").prop("hidden", true);
   const $pending = field("pending").prop("hidden", false);
   $pending.find("h3").attr("tabindex", "-1").trigger("focus");
 }
 
 /**
- * Record what the answer to the payment sent with `key` says (even when the dialog moved on).
+ * Record what the answer to `payment` says about its key (even when the dialog moved on).
  * The key stays remembered (as it was while in flight) unless the outcome is definite.
  */
-function settleKey(productId, key, error) {
+function settleKey(payment, error) {
+  const { productId, key } = payment;
   if (!error) {
     // Paid.
     forgetUnsettled(productId, key);
   } else if (error instanceof ApiError && (error.status === 402 || error.status === 400)) {
     // A definite refusal: nothing was charged. The next attempt (another card, a new token)
-    // is a new payment and needs a new key.
+    // is a new payment and needs a new key, in the open checkout too if it took this one up.
     forgetUnsettled(productId, key);
-    if (checkoutKey === key) {
-      checkoutKey = crypto.randomUUID();
+    if (current && current.key === key) {
+      current.key = crypto.randomUUID();
     }
   }
   // No answer, a 5xx, 502, 503 or 409: the first attempt may have charged. A 403 (log in again)
@@ -159,78 +137,89 @@ function retryMessage(error) {
   return `${reason} Paying again is safe: you won't be charged twice.`;
 }
 
-async function pay(stripe) {
-  const current = ++attempt;
-  const productId = product.id;
-  const key = checkoutKey;
-  showError("");
-  setPaying(true);
+/** Turn the card field into a Stripe token: `{ token }`, or `{ error }` with a message to show. */
+async function tokenizeCard(stripe) {
   try {
-    let result;
-    try {
-      result = await stripe.createToken(card);
-    } catch {
-      result = { error: { message: "Please fill in your card details." } };
-    }
-    if (current !== attempt) {
+    return await stripe.createToken(card);
+  } catch {
+    return { error: { message: "Please fill in your card details." } };
+  }
+}
+
+/** Send the order of `payment` paid with `token`, settle its key by the answer, and return the answer. */
+async function postOrder(payment, token) {
+  const { productId, key } = payment;
+  // Until a definite answer, this payment's outcome is unknown: a checkout of the same photo
+  // opened meanwhile goes on with the same key.
+  rememberUnsettled(productId, key);
+  let answer;
+  try {
+    answer = await authRequest("order/", {
+      method: "POST",
+      // The checkout's key, the same for every retry: a retried payment can't charge twice.
+      headers: { "Idempotency-Key": key },
+      body: { token: token.id, product: productId },
+    });
+  } catch (error) {
+    settleKey(payment, error);
+    throw error;
+  }
+  settleKey(payment, null);
+  return answer;
+}
+
+/** Tell the shopper what became of the payment that failed with `error`, and what they can do. */
+function showFailure(payment, error) {
+  if (error instanceof SessionExpiredError) {
+    modal.hide();
+    sessionExpired({ productId: payment.productId });
+  } else if (error instanceof ApiError && [409, 502, 503].includes(error.status)) {
+    // 503: the server could not learn whether the card was charged; 502: Stripe refused the
+    // request and the order waits for reconciliation; 409: the same payment is still in
+    // flight. Reconciliation settles the order: paying again must not be offered.
+    showPending(payment.checkout);
+  } else if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
+    // 402: Stripe's message ("Your card was declined."); the shopper can try another card.
+    showError(error.message);
+  } else {
+    // No answer or another 5xx: the shopper may retry, with the same key.
+    showError(retryMessage(error));
+  }
+}
+
+/** Pay for the checkout's photo: tokenize the card, post the order, show the outcome (if still current). */
+async function pay(checkout, stripe) {
+  const payment = { checkout, productId: checkout.product.id, key: checkout.key };
+  checkout.payment = payment;
+  showError("");
+  setPaying(checkout, true);
+  try {
+    const result = await tokenizeCard(stripe);
+    if (!isCurrent(payment)) {
       return;
     }
     if (result.error) {
       showError(result.error.message || "Your card details could not be checked. Please try again.");
       return;
     }
-    // Until a definite answer, this payment's outcome is unknown: a checkout of the same photo
-    // opened meanwhile goes on with the same key.
-    rememberUnsettled(productId, key);
-    let answer;
-    try {
-      answer = await authRequest("order/", {
-        method: "POST",
-        // The checkout's key, the same for every retry: a retried payment can't charge twice.
-        headers: { "Idempotency-Key": key },
-        body: { token: result.token.id, product: productId },
-      });
-    } catch (error) {
-      settleKey(productId, key, error);
-      throw error;
-    }
-    settleKey(productId, key, null);
-    if (current === attempt) {
-      showSuccess(answer.order);
+    const answer = await postOrder(payment, result.token);
+    if (isCurrent(payment)) {
+      showSuccess(checkout, answer.order);
     }
   } catch (error) {
-    if (current !== attempt) {
-      return;
-    }
-    if (error instanceof SessionExpiredError) {
-      modal.hide();
-      sessionExpired({ productId });
-    } else if (error instanceof ApiError && [409, 502, 503].includes(error.status)) {
-      // 503: the server could not learn whether the card was charged; 502: Stripe refused the
-      // request and the order waits for reconciliation; 409: the same payment is still in
-      // flight. Reconciliation settles the order: paying again must not be offered.
-      showPending();
-    } else if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
-      // 402: Stripe's message ("Your card was declined."); the shopper can try another card.
-      showError(error.message);
-    } else {
-      // No answer or another 5xx: the shopper may retry, with the same key.
-      showError(retryMessage(error));
+    if (isCurrent(payment)) {
+      showFailure(payment, error);
     }
   } finally {
-    if (current === attempt && !confirming) {
-      setPaying(false);
+    if (isCurrent(payment) && !checkout.confirming) {
+      setPaying(checkout, false);
     }
   }
 }
 
 /** Open the checkout dialog for `item`; focus returns to `opener` when it closes. */
 export function openCheckout(item, opener) {
-  product = item;
-  returnFocusTo = opener || null;
-  attempt++;
-  checkoutKey = keyFor(item.id);
-  confirming = false;
+  current = newCheckout(item, opener);
   const title = item.title || item.description;
   field("title").text(title);
   field("price").text(formatPrice(item.price, item.currency));
@@ -240,7 +229,7 @@ export function openCheckout(item, opener) {
   field("success").prop("hidden", true);
   field("pending").prop("hidden", true);
   showError("");
-  setPaying(false);
+  setPaying(current, false);
   const ready = mountCard();
   $dialog.data("stripe", ready);
   modal.show();
@@ -252,35 +241,46 @@ export function closeCheckout() {
   }
 }
 
+/** Pay when the form is sent (Pay, or Enter in a card field), unless Pay is not on offer. */
+async function submitPayment(event) {
+  event.preventDefault();
+  const checkout = current;
+  if (!checkout || field("pay").prop("disabled") || checkout.confirming) {
+    return;
+  }
+  const stripe = await $dialog.data("stripe");
+  if (stripe && card) {
+    pay(checkout, stripe);
+  }
+}
+
+/** Put focus in the card field once the dialog is shown and the field is mounted. */
+async function focusCard() {
+  await $dialog.data("stripe");
+  if (card && typeof card.focus === "function") {
+    card.focus();
+  } else {
+    $("#card-field input").first().trigger("focus");
+  }
+}
+
+/** End the checkout when its dialog has closed, and return focus to where it was opened from. */
+function endCheckout() {
+  const opener = current ? current.returnFocusTo : null;
+  // Answers to its payment still settle its key, but show nothing.
+  current = null;
+  destroyCard();
+  if (opener && document.body.contains(opener)) {
+    opener.focus();
+  }
+}
+
 export function initCheckout() {
   $dialog = $("#checkout");
   modal = Modal.getOrCreateInstance($dialog[0]);
-  $dialog.find("#checkout-form").on("submit", async (event) => {
-    event.preventDefault();
-    if (field("pay").prop("disabled") || confirming) {
-      return;
-    }
-    const stripe = await $dialog.data("stripe");
-    if (stripe && card) {
-      pay(stripe);
-    }
-  });
+  $dialog.find("#checkout-form").on("submit", submitPayment);
   // Bootstrap's events are native DOM events named "shown.bs.modal": jQuery's .on() would read
   // ".bs.modal" as namespaces, so listen with addEventListener.
-  $dialog[0].addEventListener("shown.bs.modal", async () => {
-    await $dialog.data("stripe");
-    if (card && typeof card.focus === "function") {
-      card.focus();
-    } else {
-      $("#card-field input").first().trigger("focus");
-    }
-  });
-  $dialog[0].addEventListener("hidden.bs.modal", () => {
-    attempt++;
-    destroyCard();
-    if (returnFocusTo && document.body.contains(returnFocusTo)) {
-      returnFocusTo.focus();
-    }
-    returnFocusTo = null;
-  });
+  $dialog[0].addEventListener("shown.bs.modal", focusCard);
+  $dialog[0].addEventListener("hidden.bs.modal", endCheckout);
 }
