@@ -334,6 +334,12 @@ STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 1)
 # Prefix of every idempotency key sent to Stripe: set one per deployment when
 # several databases share one Stripe account (ids would otherwise collide).
 STRIPE_IDEMPOTENCY_PREFIX = os.environ.get("STRIPE_IDEMPOTENCY_PREFIX", "")
+# A Stripe brownout must not hold every thread (orders/capacity.py): at most this many
+# purchases per process wait on Stripe; after STRIPE_BREAKER_FAILURES in a row find it
+# unavailable, purchases are refused at once for STRIPE_BREAKER_SECONDS.
+STRIPE_MAX_CONCURRENT_PURCHASES = env_int("STRIPE_MAX_CONCURRENT_PURCHASES", 2)
+STRIPE_BREAKER_FAILURES = env_int("STRIPE_BREAKER_FAILURES", 5)
+STRIPE_BREAKER_SECONDS = env_float("STRIPE_BREAKER_SECONDS", 30.0)
 # UNPAID orders older than this are settled by `manage.py reconcile_orders`.
 RECONCILE_AFTER_SECONDS = env_int("RECONCILE_AFTER_SECONDS", 300)
 

@@ -30,6 +30,13 @@ class OrderPaymentPending(ApplicationError):
     )
 
 
+class OrderPaymentBusy(ApplicationError):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_message = (
+        "The payment service is not answering right now, so nothing was charged. Please try again in a minute."
+    )
+
+
 class OrderPaymentRejected(ApplicationError):
     status_code = status.HTTP_502_BAD_GATEWAY
     default_message = "The payment service could not process this payment; nothing was charged."

@@ -25,12 +25,14 @@ from accounts.models import User
 from catalog.models import Product
 from catalog.selectors import product_get_on_sale
 from orders import payments
+from orders.capacity import PurchaseSlot, purchase_slot
 from orders.customers import user_card_attach
 from orders.errors import (
     CARD_UNUSABLE_MESSAGE,
     DECLINED_MESSAGE,
     OrderInProgress,
     OrderInvalid,
+    OrderPaymentBusy,
     OrderPaymentDeclined,
     OrderPaymentPending,
     OrderPaymentRejected,
@@ -114,26 +116,41 @@ def _order_replay(*, order: Order, user: User) -> Order:
 
 
 def order_charge(*, order: Order, token: str) -> Order:
-    """Charge the card behind `token` for a recorded UNPAID order and record the outcome."""
+    """Charge the card behind `token` for a recorded UNPAID order and record the outcome.
+
+    Refused at once, charging nothing, when too many purchases already wait on
+    Stripe or Stripe has been failing (orders.capacity).
+    """
+    try:
+        with purchase_slot() as slot:
+            order = _order_pay(order=order, token=token, slot=slot)
+    except OrderPaymentBusy:
+        # Refused before any call to Stripe: nothing was charged.
+        order_mark_failed(order=order, reason=OrderPaymentBusy.default_message, unattempted_only=True)
+        raise OrderPaymentBusy(extra={"order_id": order.pk}) from None
+    return _order_outcome(order=order)
+
+
+def _order_pay(*, order: Order, token: str, slot: PurchaseSlot) -> Order:
+    """Attach the card, claim the order, charge it; return the order with the outcome recorded."""
     try:
         customer_id, card = user_card_attach(user=order.user, token=token, idempotency_key=f"order-{order.pk}-card")
         if not _order_claim_charge(order=order, customer_id=customer_id):
             order.refresh_from_db()
-            return _order_outcome(order=order)
+            return order
         charge = _order_send_charge(order=order, customer_id=customer_id, card=card)
     except payments.PaymentDeclined as declined:
-        order = order_mark_failed(order=order, reason=_declined_reason(declined))
+        return order_mark_failed(order=order, reason=_declined_reason(declined))
     except payments.PaymentRejected as rejected:
         # Nothing was charged, but as the contract asks the order stays
         # UNPAID and reconciliation settles it.
         order_mark_outcome_unknown(order=order)
         raise OrderPaymentRejected(extra={"order_id": order.pk}) from rejected
     except payments.PaymentUnavailable:
+        slot.unavailable()
         logger.warning("Payment outcome unknown for order %s; left UNPAID for reconciliation", order.pk)
-        order = order_mark_outcome_unknown(order=order)
-    else:
-        order = order_mark_paid(order=order, charge_id=charge.id)
-    return _order_outcome(order=order)
+        return order_mark_outcome_unknown(order=order)
+    return order_mark_paid(order=order, charge_id=charge.id)
 
 
 def _order_claim_charge(*, order: Order, customer_id: str) -> bool:

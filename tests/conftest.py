@@ -34,6 +34,14 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _stripe_capacity_reset():
+    """The Stripe bulkhead and breaker keep state per process: start every test with none."""
+    from orders.capacity import capacity_reset
+
+    capacity_reset()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """Throttle counters live in the cache: start every test from zero."""
     cache.clear()
