@@ -191,6 +191,7 @@ else:
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
+    "accounts.hashers.Argon2idPasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",

@@ -1,0 +1,143 @@
+"""The shop as it runs in production: gunicorn from the Procfile, DEBUG off, MariaDB, Redis, its own Stripe emulator."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.emulator_process import PUBLISHABLE_KEY, SECRET_KEY, StripeEmulator, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root", "passwd": ""}
+REDIS_DB = 11
+
+
+@dataclass
+class Shop:
+    url: str
+    emulator: StripeEmulator
+    env: dict[str, str]
+    data: dict = field(default_factory=dict)
+
+    def manage(self, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+        return done.stdout
+
+
+@pytest.fixture(scope="module")
+def mariadb_database():
+    """A fresh database of our own on the local MariaDB (skipped without MariaDB, unless on CI)."""
+    try:
+        import MySQLdb
+
+        connection = MySQLdb.connect(**MARIADB, connect_timeout=3)
+    except Exception as error:  # ImportError, OperationalError
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"MariaDB on 127.0.0.1:3306 is needed on CI: {error}")
+        pytest.skip(f"MariaDB on 127.0.0.1:3306 is unreachable: {error}")
+    name = f"frameseller_resilience_{uuid.uuid4().hex[:8]}"
+    cursor = connection.cursor()
+    cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    try:
+        yield name
+    finally:
+        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        connection.close()
+
+
+SETUP_DATA = """
+import json
+from decimal import Decimal
+from accounts.models import User
+from accounts.services import user_token_issue
+from catalog.models import Product
+products = [Product.objects.create(title=f"Photo {i}", description="A photo", price=Decimal("20.00"),
+                                   currency="usd", url=f"https://photos.example.com/{i}.jpg") for i in range(20)]
+users = [User.objects.create_user(email=f"shopper{i}@example.com", password="correct horse battery staple",
+                                  first_name="Ada", last_name="Lovelace") for i in range(20)]
+print(json.dumps({"products": [p.pk for p in products], "tokens": [user_token_issue(user=u) for u in users]}))
+"""
+
+
+@pytest.fixture(scope="module")
+def production_shop(mariadb_database, tmp_path_factory):
+    """Start the shop as the Procfile does, against MariaDB, Redis and a Stripe emulator of its own."""
+    emulator = StripeEmulator(tmp_path_factory.mktemp("stall-localstripe") / "state.pickle")
+    emulator.start(from_scratch=True)
+    port = free_port()
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("DJANGO_", "DATABASE_", "RDS_", "STRIPE_", "GUNICORN_", "REDIS_", "THROTTLE_"))
+    }
+    env.update(
+        {
+            "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+            "DJANGO_ENV": "production",
+            "DJANGO_SECRET_KEY": uuid.uuid4().hex * 2,
+            "DJANGO_DEBUG": "0",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": f"mysql://root@127.0.0.1:3306/{mariadb_database}",
+            "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
+            "STRIPE_BACKEND": "stripe",
+            "STRIPE_SECRET_KEY": SECRET_KEY,
+            "STRIPE_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
+            "STRIPE_API_BASE": emulator.url,
+            # A short timeout keeps the test short; the bulkhead, not the timeout, keeps threads free.
+            "STRIPE_TIMEOUT_SECONDS": "4",
+            "THROTTLE_LOGIN_IP": "10000/min",
+            "THROTTLE_LOGIN_ACCOUNT": "10000/min",
+            "THROTTLE_ORDER_USER": "10000/min",
+            "FRAMESELLER_VAR_DIR": str(tmp_path_factory.mktemp("stall-var")),
+            "PORT": str(port),
+        }
+    )
+    shop = Shop(url=f"http://127.0.0.1:{port}", emulator=emulator, env=env)
+    subprocess.run(["redis-cli", "-n", str(REDIS_DB), "flushdb"], capture_output=True)
+    shop.manage("migrate", "--noinput")
+    shop.data = json.loads(shop.manage("shell", "-c", SETUP_DATA).strip().splitlines()[-1])
+    (web,) = [
+        line.split(":", 1)[1].strip() for line in (ROOT / "Procfile").read_text().splitlines() if line[:4] == "web:"
+    ]
+    server = subprocess.Popen(
+        ["bash", "-c", f"exec {web}"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert server.poll() is None, server.stdout.read()
+            try:
+                requests.get(f"{shop.url}/api/health/", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline, "gunicorn did not start in 30 s"
+                time.sleep(0.2)
+        yield shop
+    finally:
+        if emulator.process is not None:
+            emulator.process.send_signal(signal.SIGCONT)
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.communicate()
+        emulator.stop()

@@ -1,0 +1,88 @@
+"""Stripe frozen while checkouts are in flight: the rest of the shop keeps answering, checkouts fail fast.
+
+Measured the way the shop runs in production (tests/resilience/conftest.py): the
+emulator is frozen with SIGSTOP, 16 checkouts are sent at once, and the catalog,
+login and health check are timed while they wait.
+"""
+
+import signal
+import statistics
+import threading
+import time
+
+import pytest
+import requests
+
+from orders.errors import OrderPaymentBusy
+
+pytestmark = pytest.mark.mysql
+
+CHECKOUTS = 16
+PROBES = 30
+P99_BUDGET_SECONDS = 0.200
+
+
+def _timed(method, url, **kwargs) -> tuple[float, requests.Response]:
+    started = time.perf_counter()
+    response = requests.request(method, url, timeout=30, **kwargs)
+    return time.perf_counter() - started, response
+
+
+def _p99(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=100, method="inclusive")[98]
+
+
+def test_a_frozen_stripe_leaves_catalog_login_and_health_fast_and_refuses_extra_checkouts(production_shop):
+    shop = production_shop
+    cards = [shop.emulator.card_token() for _ in range(CHECKOUTS)]
+    checkouts: list[tuple[float, requests.Response]] = [None] * CHECKOUTS
+
+    def checkout(index: int) -> None:
+        checkouts[index] = _timed(
+            "POST",
+            f"{shop.url}/api/order/",
+            json={"token": cards[index], "product": shop.data["products"][index]},
+            headers={"Authorization": f"JWT {shop.data['tokens'][index]}"},
+        )
+
+    shop.emulator.process.send_signal(signal.SIGSTOP)
+    try:
+        threads = [threading.Thread(target=checkout, args=(i,)) for i in range(CHECKOUTS)]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.5)  # the checkouts are in, some waiting on Stripe
+        timings = {"health": [], "catalog": [], "login": []}
+        for _ in range(PROBES):
+            health = _timed("GET", f"{shop.url}/api/health/")
+            catalog = _timed("GET", f"{shop.url}/api/product/")
+            login = _timed(
+                "POST",
+                f"{shop.url}/api/api-token-auth/",
+                json={"username": "shopper0@example.com", "password": "correct horse battery staple"},
+            )
+            assert (health[1].status_code, catalog[1].status_code, login[1].status_code) == (200, 200, 200)
+            timings["health"].append(health[0])
+            timings["catalog"].append(catalog[0])
+            timings["login"].append(login[0])
+        waiting_on_stripe = sum(thread.is_alive() for thread in threads)
+    finally:
+        shop.emulator.process.send_signal(signal.SIGCONT)
+    for thread in threads:
+        thread.join(60)
+
+    p99s = {name: _p99(samples) for name, samples in timings.items()}
+    print(f"p99 while Stripe was frozen: {p99s}; checkouts still waiting after the probes: {waiting_on_stripe}")
+    assert all(p99 < P99_BUDGET_SECONDS for p99 in p99s.values()), p99s
+    # Checkouts beyond the bulkhead were refused at once, charging nothing; the others
+    # waited on Stripe and were left for reconciliation (503, "will be settled").
+    # Checkouts beyond the bulkhead (2 per worker, 2 workers) were refused at once and
+    # charged nothing; the others waited on Stripe and went through once it thawed.
+    refused = [(seconds, response) for seconds, response in checkouts if response.status_code == 503]
+    assert all(response.json()["error"] == OrderPaymentBusy.default_message for _, response in refused)
+    assert len(refused) >= CHECKOUTS - 4, [response.json() for _, response in checkouts]
+    assert max(seconds for seconds, _ in refused) < 1.0, refused
+    paid = [response.json()["id"] for _, response in checkouts if response.status_code == 201]
+    assert len(paid) + len(refused) == CHECKOUTS
+    charged = sorted(int(charge["metadata"]["order_id"]) for charge in shop.emulator.paid_charges())
+    assert charged == sorted(paid)
+    assert waiting_on_stripe <= 4
