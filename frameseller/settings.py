@@ -1,9 +1,13 @@
 """Settings for FrameSeller, read from the environment (12-factor) with django-environ.
 
-Every value has an embedded default so that a fresh checkout runs as is: a SQLite
-file, the local Stripe emulator, DEBUG off unless asked for.  Production values
-come from environment variables; Elastic Beanstalk sets them, including its
-``RDS_*`` variables.  ``.env.example`` lists every variable read here.
+One switch, ``DJANGO_ENV``, chooses the defaults:
+
+* ``local`` (``make run``, ``make test``, the test suite): a SQLite file, the local Stripe
+  emulator, and a development secret key made once per checkout in ``var/`` (kept out of git);
+* ``production``, also when ``DJANGO_ENV`` is unset: the secret key, the database and the Stripe
+  keys must be given; nothing falls back to a development value.
+
+``.env.example`` lists every variable read here.
 """
 
 import os
@@ -13,7 +17,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from frameseller import databases, staticfiles
+from frameseller import databases, secret_key, staticfiles
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -35,17 +39,26 @@ def env_secret(name: str) -> str:
     return env.ENVIRON.get(name, "")
 
 
+# --- Mode: a local run or production -----------------------------------------
+
+DJANGO_ENV = env_choice("DJANGO_ENV", ("local", "production"), default="production")
 VAR_DIR = Path(env.str("FRAMESELLER_VAR_DIR", default=str(BASE_DIR / "var")))
+
+# --- Secret key ----------------------------------------------------------------
+
+# It signs the shoppers' tokens: whoever knows it can forge a token for any account. Only a
+# local run falls back to a key made for this checkout.
+SECRET_KEY = env_secret("DJANGO_SECRET_KEY")
+if not SECRET_KEY:
+    if DJANGO_ENV != "local":
+        raise ImproperlyConfigured(
+            "Set DJANGO_SECRET_KEY to a long random string (it signs the shoppers' tokens), "
+            "or DJANGO_ENV=local for a development run."
+        )
+    SECRET_KEY = secret_key.dev_secret_key(VAR_DIR)
 
 # --- Core -------------------------------------------------------------------
 
-SECRET_KEY = env_secret("DJANGO_SECRET_KEY")
-if not SECRET_KEY:
-    if env.bool("DJANGO_HTTPS", default=False) or "RDS_HOSTNAME" in env:
-        # It also signs the shoppers' tokens: a public default would let anyone forge them.
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY: this looks like a production environment.")
-    # Only good for a local checkout (check --deploy flags it).
-    SECRET_KEY = "django-insecure-local-development-key-change-me"
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", cast=str.strip, default=["127.0.0.1", "localhost", "[::1]"])
 if env.bool("DJANGO_ALLOW_EC2_PRIVATE_IP", default=False):
@@ -107,9 +120,11 @@ TEMPLATES = [
     },
 ]
 
-# --- Database: Elastic Beanstalk's RDS_* variables, else DATABASE_URL, else SQLite
+# --- Database: DATABASE_URL, else Elastic Beanstalk's RDS_* variables, else (local) SQLite
 
-if "RDS_HOSTNAME" in env:
+if "DATABASE_URL" in env:
+    database_url = env.str("DATABASE_URL")
+elif "RDS_HOSTNAME" in env:
     database_url = databases.mysql_url(
         host=env.str("RDS_HOSTNAME"),
         port=env.int("RDS_PORT", default=3306),
@@ -117,8 +132,12 @@ if "RDS_HOSTNAME" in env:
         user=env.str("RDS_USERNAME", default=""),
         password=env_secret("RDS_PASSWORD"),
     )
+elif DJANGO_ENV == "local":
+    database_url = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 else:
-    database_url = env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+    raise ImproperlyConfigured(
+        "Set DATABASE_URL (or Elastic Beanstalk's RDS_* variables), or DJANGO_ENV=local for a development run."
+    )
 DATABASES = {
     "default": databases.database_config(
         database_url, conn_max_age=env.int("DJANGO_CONN_MAX_AGE", default=600), var_dir=VAR_DIR
@@ -281,19 +300,31 @@ SILENCED_SYSTEM_CHECKS = [
     "security.W021",
 ]
 
-# --- Stripe --------------------------------------------------------------------
+# --- Stripe: the local emulator or Stripe itself, as STRIPE_BACKEND says --------
 
-STRIPE_SECRET_KEY = env_secret("STRIPE_SECRET_KEY") or "sk_test_frameseller_local"
-STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="pk_test_frameseller_local")
-# Empty means the real Stripe API; the default is the local emulator.
-STRIPE_API_BASE = env.str(
-    "STRIPE_API_BASE",
-    default="" if "STRIPE_SECRET_KEY" in env else f"http://127.0.0.1:{env.int('STRIPE_EMULATOR_PORT', default=8420)}",
+# Chosen by STRIPE_BACKEND, never by a missing key; only a local run defaults to the emulator.
+STRIPE_BACKEND = env_choice(
+    "STRIPE_BACKEND", ("emulator", "stripe"), default="emulator" if DJANGO_ENV == "local" else "stripe"
 )
-STRIPE_JS_URL = env.str(
-    "STRIPE_JS_URL",
-    default=f"{STRIPE_API_BASE}/js.stripe.com/v3/wrapped.js" if STRIPE_API_BASE else "https://js.stripe.com/v3/",
-)
+if STRIPE_BACKEND == "emulator":
+    # `make run` starts it on STRIPE_EMULATOR_PORT; the default keys are placeholders for it.
+    STRIPE_API_BASE = env.str(
+        "STRIPE_API_BASE", default=f"http://127.0.0.1:{env.int('STRIPE_EMULATOR_PORT', default=8420)}"
+    )
+    STRIPE_JS_URL = env.str("STRIPE_JS_URL", default=f"{STRIPE_API_BASE}/js.stripe.com/v3/wrapped.js")
+    STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_frameseller_local")
+    STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="pk_test_frameseller_local")
+else:
+    STRIPE_SECRET_KEY = env_secret("STRIPE_SECRET_KEY")
+    STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+    if not (STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY):
+        raise ImproperlyConfigured(
+            "Set STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY for real Stripe, "
+            "or DJANGO_ENV=local (or STRIPE_BACKEND=emulator) for the local Stripe emulator."
+        )
+    # "" = Stripe's own API.
+    STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+    STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
 STRIPE_API_VERSION = "2026-10-28.endive"
 STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=8.0)
 STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=1)

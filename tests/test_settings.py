@@ -1,0 +1,198 @@
+"""The settings: one explicit mode (DJANGO_ENV), secrets required outside a local run.
+
+Most tests load the settings in a new Python with a controlled environment (PATH and the
+variables given, nothing inherited), as a server or a management command would start.
+"""
+
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+STRONG_KEY = "p" * 20 + "-Zx9!kq2#LmT8$vR4&wY6*nB1@cD3^fG5"
+STRIPE_KEYS = {"STRIPE_SECRET_KEY": "sk_live_example", "STRIPE_PUBLISHABLE_KEY": "pk_live_example"}
+# Loading the settings connects to no database, so this one needs no server.
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "DJANGO_SECRET_KEY": STRONG_KEY,
+    "DATABASE_URL": "mysql://shop:hunter2-db-password@db.example.com:3306/shop",
+}
+EMULATOR = "http://127.0.0.1:8420"
+SETUP = "import django; django.setup()"
+
+
+def start(tmp_path: Path, *argv: str, **env: str) -> subprocess.CompletedProcess:
+    """Run Python with `argv` in the project, its environment only PATH, a var/ folder of its own and `env`."""
+    environment = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "frameseller.settings",
+        "FRAMESELLER_VAR_DIR": str(tmp_path / "var"),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, *argv], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
+
+
+def settings_of(tmp_path: Path, *names: str, **env: str) -> dict:
+    """Return the named settings as a process started with `env` sees them."""
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{name: getattr(settings, name, None) for name in {names!r}}}))"
+    )
+    result = start(tmp_path, "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+# --- The mode and the secret key --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", [{}, {"DJANGO_ENV": "production"}], ids=["DJANGO_ENV unset", "production"])
+def test_outside_a_local_run_the_app_refuses_to_start_without_a_secret_key(tmp_path, mode):
+    result = start(tmp_path, "-c", SETUP, **mode, **STRIPE_KEYS)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: Set DJANGO_SECRET_KEY" in result.stderr
+    assert "or DJANGO_ENV=local for a development run" in result.stderr
+    assert not (tmp_path / "var" / "dev-secret-key").exists()
+
+
+def test_django_env_takes_local_or_production_only(tmp_path):
+    result = start(tmp_path, "-c", SETUP, DJANGO_ENV="prod", DJANGO_SECRET_KEY=STRONG_KEY)
+
+    assert result.returncode != 0
+    assert "DJANGO_ENV must be local or production, not 'prod'" in result.stderr
+
+
+def test_a_local_run_makes_a_development_key_once_per_checkout_and_keeps_it(tmp_path):
+    first = settings_of(tmp_path, "SECRET_KEY", DJANGO_ENV="local")["SECRET_KEY"]
+    again = settings_of(tmp_path, "SECRET_KEY", DJANGO_ENV="local")["SECRET_KEY"]
+    other_checkout = settings_of(tmp_path / "other", "SECRET_KEY", DJANGO_ENV="local")["SECRET_KEY"]
+
+    key_file = tmp_path / "var" / "dev-secret-key"
+    assert key_file.read_text().strip() == first == again
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert other_checkout != first
+    assert len(first) >= 50
+
+
+def test_the_development_key_stays_out_of_git():
+    result = subprocess.run(["git", "check-ignore", "-q", "var/dev-secret-key"], cwd=ROOT, capture_output=True)
+    if result.returncode == 128:
+        pytest.skip("not a git checkout")
+
+    assert result.returncode == 0, "var/ must be ignored by git"
+
+
+def test_a_local_run_with_a_secret_key_uses_it(tmp_path):
+    settings = settings_of(tmp_path, "SECRET_KEY", DJANGO_ENV="local", DJANGO_SECRET_KEY="$" + STRONG_KEY)
+
+    # Taken as given, even with a leading "$" (which django-environ would read as another variable's name).
+    assert settings["SECRET_KEY"] == "$" + STRONG_KEY
+    assert not (tmp_path / "var" / "dev-secret-key").exists()
+
+
+# --- The database -------------------------------------------------------------------------------
+
+
+def test_rds_variables_give_a_mysql_database_without_making_the_run_production(tmp_path):
+    password = "$ecret p@ss:w/rd#1?%"
+
+    settings = settings_of(
+        tmp_path,
+        "DATABASES",
+        DJANGO_ENV="local",
+        RDS_HOSTNAME="db.example.com",
+        RDS_PORT="3307",
+        RDS_DB_NAME="shop",
+        RDS_USERNAME="admin",
+        RDS_PASSWORD=password,
+    )
+
+    db = settings["DATABASES"]["default"]
+    assert (db["ENGINE"], db["HOST"], str(db["PORT"]), db["NAME"]) == (
+        "django.db.backends.mysql",
+        "db.example.com",
+        "3307",
+        "shop",
+    )
+    assert (db["USER"], db["PASSWORD"]) == ("admin", password)
+    assert db["OPTIONS"] == {
+        "charset": "utf8mb4",
+        "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
+        "isolation_level": "read committed",
+    }
+    assert (db["TEST"]["CHARSET"], db["TEST"]["COLLATION"]) == ("utf8mb4", "utf8mb4_unicode_ci")
+    assert (db["CONN_MAX_AGE"], db["CONN_HEALTH_CHECKS"]) == (600, True)
+
+
+def test_database_url_comes_before_the_rds_variables(tmp_path):
+    settings = settings_of(
+        tmp_path, "DATABASES", **PRODUCTION, **STRIPE_KEYS, RDS_HOSTNAME="rds.example.com", RDS_DB_NAME="ebdb"
+    )
+
+    db = settings["DATABASES"]["default"]
+    assert (db["HOST"], db["NAME"], db["USER"]) == ("db.example.com", "shop", "shop")
+
+
+def test_a_local_run_defaults_to_a_sqlite_file_in_var(tmp_path):
+    db = settings_of(tmp_path, "DATABASES", DJANGO_ENV="local")["DATABASES"]["default"]
+
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert db["NAME"] == str(tmp_path / "var" / "db.sqlite3")
+    assert db["OPTIONS"] == {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    assert re.fullmatch(re.escape(str(tmp_path / "var" / "test_db_")) + r"\d+\.sqlite3", db["TEST"]["NAME"])
+
+
+def test_production_refuses_to_start_without_a_database(tmp_path):
+    env = {name: value for name, value in PRODUCTION.items() if name != "DATABASE_URL"}
+
+    result = start(tmp_path, "-c", SETUP, **env, **STRIPE_KEYS)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: Set DATABASE_URL" in result.stderr
+
+
+# --- Stripe ---------------------------------------------------------------------------------------
+
+
+def test_production_refuses_to_start_without_stripe_keys(tmp_path):
+    result = start(tmp_path, "-c", SETUP, **PRODUCTION, STRIPE_PUBLISHABLE_KEY="pk_live_example")
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: Set STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "backend", "api_base"),
+    [
+        ({"DJANGO_ENV": "local"}, "emulator", EMULATOR),
+        # A key in the environment alone switches nothing.
+        ({"DJANGO_ENV": "local", **STRIPE_KEYS}, "emulator", EMULATOR),
+        ({"DJANGO_ENV": "local", "STRIPE_BACKEND": "stripe", **STRIPE_KEYS}, "stripe", ""),
+        ({**PRODUCTION, **STRIPE_KEYS}, "stripe", ""),
+        (
+            {**PRODUCTION, "STRIPE_BACKEND": "emulator", "STRIPE_EMULATOR_PORT": "9999"},
+            "emulator",
+            "http://127.0.0.1:9999",
+        ),
+    ],
+    ids=["local", "local with keys", "local, real Stripe", "production", "production, emulator"],
+)
+def test_stripe_backend_comes_from_stripe_backend_else_django_env(tmp_path, env, backend, api_base):
+    settings = settings_of(tmp_path, "STRIPE_BACKEND", "STRIPE_API_BASE", "STRIPE_JS_URL", **env)
+
+    assert (settings["STRIPE_BACKEND"], settings["STRIPE_API_BASE"]) == (backend, api_base)
+    expected_js = f"{api_base}/js.stripe.com/v3/wrapped.js" if backend == "emulator" else "https://js.stripe.com/v3/"
+    assert settings["STRIPE_JS_URL"] == expected_js
