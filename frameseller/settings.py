@@ -47,7 +47,8 @@ VAR_DIR = Path(env.str("FRAMESELLER_VAR_DIR", default=str(BASE_DIR / "var")))
 # --- Secret key ----------------------------------------------------------------
 
 # It signs the shoppers' tokens: whoever knows it can forge a token for any account. Only a
-# local run falls back to a key made for this checkout.
+# local run falls back to a key made for this checkout; `check --deploy` refuses that key and
+# any weak one (frameseller.checks).
 SECRET_KEY = env_secret("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if DJANGO_ENV != "local":

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.checks import ERROR, run_checks
 
 ROOT = Path(__file__).resolve().parent.parent
 STRONG_KEY = "p" * 20 + "-Zx9!kq2#LmT8$vR4&wY6*nB1@cD3^fG5"
@@ -196,3 +197,62 @@ def test_stripe_backend_comes_from_stripe_backend_else_django_env(tmp_path, env,
     assert (settings["STRIPE_BACKEND"], settings["STRIPE_API_BASE"]) == (backend, api_base)
     expected_js = f"{api_base}/js.stripe.com/v3/wrapped.js" if backend == "emulator" else "https://js.stripe.com/v3/"
     assert settings["STRIPE_JS_URL"] == expected_js
+
+
+# --- check --deploy on the signing keys --------------------------------------------------------
+
+
+def frameseller_errors() -> list[str]:
+    return [
+        message.id
+        for message in run_checks(include_deployment_checks=True)
+        if message.level >= ERROR and message.id.startswith("frameseller.")
+    ]
+
+
+def test_check_deploy_fails_on_a_local_runs_development_key(tmp_path):
+    result = start(tmp_path, "manage.py", "check", "--deploy", DJANGO_ENV="local")
+
+    assert result.returncode != 0
+    assert "(frameseller.E001) SECRET_KEY must not be used in production: it is this checkout's development key" in (
+        result.stderr
+    )
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "django-insecure-" + "x9Kq2LmT8vR4wY6nB1cD3fG5hJ7" * 2,
+        "Zx9!kq2#LmT8$vR4&wY6*nB1@cD3^fG5hJ7(pL0)",
+        "abcd" * 20,
+    ],
+    ids=["django-insecure", "shorter than 50", "fewer than 5 different characters"],
+)
+def test_check_deploy_fails_on_a_weak_secret_key(settings, key):
+    settings.SECRET_KEY = key
+    settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, "SIGNING_KEY": key}
+
+    assert frameseller_errors() == ["frameseller.E001"]
+
+
+def test_check_deploy_fails_on_the_development_key_file_whatever_it_holds(settings, tmp_path):
+    (tmp_path / "dev-secret-key").write_text(STRONG_KEY + "\n")
+    settings.VAR_DIR = tmp_path
+    settings.SECRET_KEY = STRONG_KEY
+    settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, "SIGNING_KEY": STRONG_KEY}
+
+    assert frameseller_errors() == ["frameseller.E001"]
+
+
+def test_check_deploy_fails_on_a_weak_jwt_signing_key(settings):
+    settings.SECRET_KEY = STRONG_KEY
+    settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, "SIGNING_KEY": "too-short"}
+
+    assert frameseller_errors() == ["frameseller.E002"]
+
+
+def test_check_deploy_accepts_a_long_random_key(settings):
+    settings.SECRET_KEY = STRONG_KEY
+    settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, "SIGNING_KEY": STRONG_KEY}
+
+    assert frameseller_errors() == []
