@@ -1,4 +1,4 @@
-"""The settings: one explicit mode (DJANGO_ENV), secrets required outside a local run.
+"""The settings: one explicit mode (DJANGO_ENV), secrets required outside a local run, the mode logged.
 
 Most tests load the settings in a new Python with a controlled environment (PATH and the
 variables given, nothing inherited), as a server or a management command would start.
@@ -197,6 +197,42 @@ def test_stripe_backend_comes_from_stripe_backend_else_django_env(tmp_path, env,
     assert (settings["STRIPE_BACKEND"], settings["STRIPE_API_BASE"]) == (backend, api_base)
     expected_js = f"{api_base}/js.stripe.com/v3/wrapped.js" if backend == "emulator" else "https://js.stripe.com/v3/"
     assert settings["STRIPE_JS_URL"] == expected_js
+
+
+# --- The start-up line --------------------------------------------------------------------------
+
+
+def mode_lines(output: str) -> list[str]:
+    """Return the start-up lines that say the mode."""
+    return [line for line in output.splitlines() if "FrameSeller: env=" in line]
+
+
+def test_a_serving_process_logs_its_mode_in_one_line(tmp_path):
+    local = start(tmp_path, "-c", "import frameseller.wsgi", DJANGO_ENV="local")
+    production = start(
+        tmp_path, "-c", "import frameseller.wsgi", **PRODUCTION, **STRIPE_KEYS, DJANGO_HTTPS="1", DJANGO_CACHE="db"
+    )
+
+    assert local.returncode == 0, local.stderr
+    (line,) = mode_lines(local.stderr)
+    assert line.endswith(
+        f"FrameSeller: env=local, database=sqlite3 {tmp_path / 'var' / 'db.sqlite3'}, cache=locmem, "
+        f"stripe=emulator at {EMULATOR}, debug=off, https=off"
+    )
+    assert production.returncode == 0, production.stderr
+    (line,) = mode_lines(production.stderr)
+    assert line.endswith(
+        "FrameSeller: env=production, database=mysql shop on db.example.com:3306, cache=db, "
+        "stripe=Stripe (live mode), debug=off, https=on"
+    )
+    assert "hunter2" not in production.stdout + production.stderr
+
+
+def test_management_commands_do_not_log_the_mode(tmp_path):
+    result = start(tmp_path, "manage.py", "check", DJANGO_ENV="local")
+
+    assert result.returncode == 0, result.stderr
+    assert mode_lines(result.stdout + result.stderr) == []
 
 
 # --- check --deploy on the signing keys --------------------------------------------------------
