@@ -292,3 +292,29 @@ def test_check_deploy_accepts_a_long_random_key(settings):
     settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, "SIGNING_KEY": STRONG_KEY}
 
     assert frameseller_errors() == []
+
+
+# --- .env.example ---------------------------------------------------------------------------------
+
+READS = re.compile(
+    r"""(?:env\.\w+|env_choice|env_secret|environ\.get)\(\s*["']([A-Z][A-Z0-9_]+)["']|"([A-Z][A-Z0-9_]+)" in env\b"""
+)
+
+
+# Not the project's code, or not read in production.
+NOT_SOURCES = {".git", ".venv", "build", "frontend", "staticfiles", "tests", "var"}
+
+
+def test_env_example_lists_every_variable_the_code_reads():
+    sources = [
+        path
+        for top in ROOT.iterdir()
+        if top.name not in NOT_SOURCES
+        for path in ([top] if top.is_file() else top.rglob("*.py"))
+        if path.suffix == ".py"
+    ]
+    read = {name for path in sources for match in READS.findall(path.read_text()) for name in match if name}
+    listed = set(re.findall(r"^([A-Z][A-Z0-9_]*)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+
+    assert {"DJANGO_ENV", "STRIPE_BACKEND", "DJANGO_SECRET_KEY", "RDS_HOSTNAME", "GUNICORN_TIMEOUT"} <= read
+    assert read - listed == set()
