@@ -11,6 +11,9 @@ HOST      ?= 127.0.0.1
 PORT      ?= 8000
 STRIPE_EMULATOR_PORT ?= 8420
 export STRIPE_EMULATOR_PORT
+# A local run: SQLite, the Stripe emulator and a per-checkout development key by default
+# (frameseller/settings.py). Anything else runs as production and needs its secrets.
+run test bench: export DJANGO_ENV := local
 
 # Find a Python >= 3.12: $(PYTHON) if given, then python3.13/3.12 on PATH,
 # then pyenv's installed versions.
@@ -66,8 +69,8 @@ run: venv frontend
 	$(PY) manage.py load_catalog
 	$(PY) manage.py collectstatic --noinput -v0
 	@set -m; \
-	if [ -n "$$STRIPE_SECRET_KEY" ]; then \
-	  echo "STRIPE_SECRET_KEY is set: using real Stripe, no emulator"; \
+	if [ "$${STRIPE_BACKEND:-emulator}" != emulator ]; then \
+	  echo "STRIPE_BACKEND=$$STRIPE_BACKEND: using real Stripe, no emulator"; \
 	elif curl -sf -o /dev/null http://127.0.0.1:$(STRIPE_EMULATOR_PORT)/js.stripe.com/v3/; then \
 	  echo "Stripe emulator already running on port $(STRIPE_EMULATOR_PORT)"; \
 	else \

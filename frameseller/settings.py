@@ -1,58 +1,69 @@
-"""Settings for FrameSeller, read from the environment (12-factor).
+"""Settings for FrameSeller, read from the environment (12-factor) with django-environ.
 
-Every value has an embedded default so that a fresh checkout runs as is: a SQLite
-file, the local Stripe emulator, DEBUG off unless asked for.  Production values
-come from environment variables; Elastic Beanstalk sets them, including its
-``RDS_*`` variables.  ``.env.example`` lists every variable read here.
+One switch, ``DJANGO_ENV``, chooses the defaults:
+
+* ``local`` (``make run``, ``make test``, the test suite): a SQLite file, the local Stripe
+  emulator, and a development secret key made once per checkout in ``var/`` (kept out of git);
+* ``production``, also when ``DJANGO_ENV`` is unset: the secret key, the database and the Stripe
+  keys must be given; nothing falls back to a development value.
+
+Every process that serves requests logs the resulting mode in one line (``frameseller.wsgi``).
+``.env.example`` lists every variable read here.
 """
 
 import os
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
+import environ
+from django.core.exceptions import ImproperlyConfigured
 
-from frameseller import staticfiles
+from frameseller import databases, secret_key, staticfiles
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("FRAMESELLER_VAR_DIR", BASE_DIR / "var"))
+
+env = environ.Env()
+# An empty variable counts as unset, as the `NAME=` lines of .env.example mean.
+env.ENVIRON = {name: value for name, value in os.environ.items() if value}
 
 
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+def env_choice(name: str, choices: tuple[str, ...], *, default: str) -> str:
+    value = env.str(name, default=default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be {' or '.join(choices)}, not {value!r}.")
+    return value
 
 
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+def env_secret(name: str) -> str:
+    # Read as given: django-environ takes a value starting with "$" for the name of another
+    # variable, and a generated key or password may well start with one.
+    return env.ENVIRON.get(name, "")
 
 
-def env_float(name: str, default: float) -> float:
-    value = os.environ.get(name, "").strip()
-    return float(value) if value else default
+# --- Mode: a local run or production -----------------------------------------
 
+DJANGO_ENV = env_choice("DJANGO_ENV", ("local", "production"), default="production")
+VAR_DIR = Path(env.str("FRAMESELLER_VAR_DIR", default=str(BASE_DIR / "var")))
 
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+# --- Secret key ----------------------------------------------------------------
 
+# It signs the shoppers' tokens: whoever knows it can forge a token for any account. Only a
+# local run falls back to a key made for this checkout; `check --deploy` refuses that key and
+# any weak one (frameseller.checks).
+SECRET_KEY = env_secret("DJANGO_SECRET_KEY")
+if not SECRET_KEY:
+    if DJANGO_ENV != "local":
+        raise ImproperlyConfigured(
+            "Set DJANGO_SECRET_KEY to a long random string (it signs the shoppers' tokens), "
+            "or DJANGO_ENV=local for a development run."
+        )
+    SECRET_KEY = secret_key.dev_secret_key(VAR_DIR)
 
 # --- Core -------------------------------------------------------------------
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if env_bool("DJANGO_HTTPS", False) or os.environ.get("RDS_HOSTNAME"):
-        # It also signs the shoppers' tokens: a public default would let anyone forge them.
-        from django.core.exceptions import ImproperlyConfigured
-
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY: this looks like a production environment.")
-    # Only good for a local checkout (check --deploy flags it).
-    SECRET_KEY = "django-insecure-local-development-key-change-me"
-DEBUG = env_bool("DJANGO_DEBUG", False)
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
-if env_bool("DJANGO_ALLOW_EC2_PRIVATE_IP", False):
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", cast=str.strip, default=["127.0.0.1", "localhost", "[::1]"])
+if env.bool("DJANGO_ALLOW_EC2_PRIVATE_IP", default=False):
     # The load balancer's health checker calls the instance by its private IP.
     import socket
 
@@ -111,81 +122,49 @@ TEMPLATES = [
     },
 ]
 
-# --- Database ---------------------------------------------------------------
+# --- Database: DATABASE_URL, else Elastic Beanstalk's RDS_* variables, else (local) SQLite
 
-CONN_MAX_AGE = env_int("DJANGO_CONN_MAX_AGE", 600)
-
-
-def _database_from_env() -> dict:
-    if os.environ.get("RDS_HOSTNAME"):
-        config = {
-            "ENGINE": "django.db.backends.mysql",
-            "NAME": os.environ.get("RDS_DB_NAME", "ebdb"),
-            "USER": os.environ.get("RDS_USERNAME", ""),
-            "PASSWORD": os.environ.get("RDS_PASSWORD", ""),
-            "HOST": os.environ["RDS_HOSTNAME"],
-            "PORT": os.environ.get("RDS_PORT", "3306"),
-            "CONN_MAX_AGE": CONN_MAX_AGE,
-            "CONN_HEALTH_CHECKS": True,
-        }
-    else:
-        default_url = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
-        config = dj_database_url.parse(
-            os.environ.get("DATABASE_URL") or default_url,
-            conn_max_age=CONN_MAX_AGE,
-            conn_health_checks=True,
-        )
-    engine = config["ENGINE"]
-    if engine == "django.db.backends.mysql":
-        config.setdefault("OPTIONS", {}).update(
-            {
-                "charset": "utf8mb4",
-                # Strict mode turns silent truncation into errors.
-                "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
-                "isolation_level": "read committed",
-            }
-        )
-        config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
-    elif engine == "django.db.backends.sqlite3":
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        config.setdefault("OPTIONS", {}).update(
-            {
-                # Take the write lock when a transaction starts, wait for it
-                # instead of failing with "database is locked".
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            }
-        )
-        # A file, not shared memory, so that concurrent test threads and the
-        # live server see the same data and can wait on its locks; one per
-        # test run, so that two runs in one checkout don't collide.
-        config["TEST"] = {"NAME": str(VAR_DIR / f"test_db_{os.getpid()}.sqlite3")}
-    return config
-
-
-DATABASES = {"default": _database_from_env()}
+if "DATABASE_URL" in env:
+    database_url = env.str("DATABASE_URL")
+elif "RDS_HOSTNAME" in env:
+    database_url = databases.mysql_url(
+        host=env.str("RDS_HOSTNAME"),
+        port=env.int("RDS_PORT", default=3306),
+        name=env.str("RDS_DB_NAME", default="ebdb"),
+        user=env.str("RDS_USERNAME", default=""),
+        password=env_secret("RDS_PASSWORD"),
+    )
+elif DJANGO_ENV == "local":
+    database_url = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
+else:
+    raise ImproperlyConfigured(
+        "Set DATABASE_URL (or Elastic Beanstalk's RDS_* variables), or DJANGO_ENV=local for a development run."
+    )
+DATABASES = {
+    "default": databases.database_config(
+        database_url, conn_max_age=env.int("DJANGO_CONN_MAX_AGE", default=600), var_dir=VAR_DIR
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (throttling state is shared through it) --------------------------
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env.str("REDIS_URL", default="")
 # Without Redis, DJANGO_CACHE=db keeps the cache in the database (run
 # `manage.py createcachetable`), shared by every worker and instance; the
 # local-memory default is per process, fine for one developer's server.
-CACHE_BACKEND = "redis" if REDIS_URL else os.environ.get("DJANGO_CACHE", "locmem")
-if CACHE_BACKEND == "redis":
-    CACHES = {
-        "default": {
+CACHE_BACKEND = "redis" if REDIS_URL else env_choice("DJANGO_CACHE", ("locmem", "db"), default="locmem")
+CACHES = {
+    "default": {
+        "redis": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "frameseller",
-        }
-    }
-elif CACHE_BACKEND == "db":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "frameseller_cache"}}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        },
+        "db": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "frameseller_cache"},
+        "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }[CACHE_BACKEND]
+}
 
 # --- Accounts and passwords --------------------------------------------------
 
@@ -220,17 +199,25 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # The built single-page site, served at / by the API server in development.
-FRONTEND_DIST_DIR = Path(os.environ.get("FRONTEND_DIST_DIR", BASE_DIR / "frontend" / "dist"))
-SERVE_FRONTEND = env_bool("SERVE_FRONTEND", True)
+FRONTEND_DIST_DIR = Path(env.str("FRONTEND_DIST_DIR", default=str(BASE_DIR / "frontend" / "dist")))
+SERVE_FRONTEND = env.bool("SERVE_FRONTEND", default=True)
+if SERVE_FRONTEND:
+    # WhiteNoise serves the built site at / (index.html for "/").
+    WHITENOISE_ROOT = FRONTEND_DIST_DIR
+    WHITENOISE_INDEX_FILE = True
+WHITENOISE_IMMUTABLE_FILE_TEST = staticfiles.immutable_file_test
+WHITENOISE_ADD_HEADERS_FUNCTION = staticfiles.add_headers
+# The API base URL the single-page site calls ("" = same origin).
+FRONTEND_API_BASE_URL = env.str("FRONTEND_API_BASE_URL", default="")
 
 # --- REST framework, JWT, API documentation ---------------------------------
 
 THROTTLE_RATES = {
-    "login_ip": os.environ.get("THROTTLE_LOGIN_IP", "20/min"),
-    "login_account": os.environ.get("THROTTLE_LOGIN_ACCOUNT", "10/min"),
-    "signup_ip": os.environ.get("THROTTLE_SIGNUP_IP", "10/min"),
-    "signup_account": os.environ.get("THROTTLE_SIGNUP_ACCOUNT", "5/min"),
-    "order_user": os.environ.get("THROTTLE_ORDER_USER", "30/min"),
+    "login_ip": env.str("THROTTLE_LOGIN_IP", default="20/min"),
+    "login_account": env.str("THROTTLE_LOGIN_ACCOUNT", default="10/min"),
+    "signup_ip": env.str("THROTTLE_SIGNUP_IP", default="10/min"),
+    "signup_account": env.str("THROTTLE_SIGNUP_ACCOUNT", default="5/min"),
+    "order_user": env.str("THROTTLE_ORDER_USER", default="30/min"),
 }
 
 REST_FRAMEWORK = {
@@ -244,7 +231,7 @@ REST_FRAMEWORK = {
     # Number of proxies in front of the app whose X-Forwarded-For entries are
     # trusted (2 on Elastic Beanstalk: the load balancer, then nginx).  0 ignores the
     # header, so a client cannot forge its way around a throttle.
-    "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 0),
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
     "COERCE_DECIMAL_TO_STRING": False,
 }
 
@@ -253,10 +240,10 @@ SIMPLE_JWT = {
     # its refresh window closes, the shape older clients expect.
     "AUTH_TOKEN_CLASSES": ("rest_framework_simplejwt.tokens.SlidingToken",),
     "AUTH_HEADER_TYPES": ("JWT", "Bearer"),
-    "SLIDING_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_LIFETIME_MINUTES", 60)),
-    "SLIDING_TOKEN_REFRESH_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 7)),
+    "SLIDING_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_LIFETIME_MINUTES", default=60)),
+    "SLIDING_TOKEN_REFRESH_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
     "ALGORITHM": "HS256",
-    "SIGNING_KEY": os.environ.get("JWT_SIGNING_KEY", SECRET_KEY),
+    "SIGNING_KEY": env_secret("JWT_SIGNING_KEY") or SECRET_KEY,
     "UPDATE_LAST_LOGIN": False,
 }
 
@@ -277,7 +264,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- CORS: the S3 site calls the API from another origin --------------------
 
-CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "")
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", cast=str.strip, default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_HEADERS = (
     "accept",
@@ -291,12 +278,12 @@ CORS_ALLOW_HEADERS = (
 # --- Request limits ----------------------------------------------------------
 
 # API bodies are small JSON documents; anything bigger is refused with 413.
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_MAX_BODY_BYTES", 64 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_MAX_BODY_BYTES", default=64 * 1024)
 
 # --- HTTPS and security headers ------------------------------------------------
 
 # Behind the Elastic Beanstalk load balancer, which terminates TLS.
-HTTPS = env_bool("DJANGO_HTTPS", False)
+HTTPS = env.bool("DJANGO_HTTPS", default=False)
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
@@ -304,11 +291,11 @@ if HTTPS:
     SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", cast=str.strip, default=[])
 
 SILENCED_SYSTEM_CHECKS = [
     # HSTS preload is a one-way commitment for the whole domain that an
@@ -316,36 +303,45 @@ SILENCED_SYSTEM_CHECKS = [
     "security.W021",
 ]
 
-# --- Stripe --------------------------------------------------------------------
+# --- Stripe: the local emulator or Stripe itself, as STRIPE_BACKEND says --------
 
-STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "sk_test_frameseller_local")
-STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "pk_test_frameseller_local")
-# Empty means the real Stripe API; the default is the local emulator.
-STRIPE_API_BASE = os.environ.get(
-    "STRIPE_API_BASE",
-    "" if os.environ.get("STRIPE_SECRET_KEY") else f"http://127.0.0.1:{os.environ.get('STRIPE_EMULATOR_PORT', '8420')}",
+# Chosen by STRIPE_BACKEND, never by a missing key; only a local run defaults to the emulator.
+STRIPE_BACKEND = env_choice(
+    "STRIPE_BACKEND", ("emulator", "stripe"), default="emulator" if DJANGO_ENV == "local" else "stripe"
 )
-STRIPE_JS_URL = os.environ.get(
-    "STRIPE_JS_URL",
-    f"{STRIPE_API_BASE}/js.stripe.com/v3/wrapped.js" if STRIPE_API_BASE else "https://js.stripe.com/v3/",
-)
+if STRIPE_BACKEND == "emulator":
+    # `make run` starts it on STRIPE_EMULATOR_PORT; the default keys are placeholders for it.
+    STRIPE_API_BASE = env.str(
+        "STRIPE_API_BASE", default=f"http://127.0.0.1:{env.int('STRIPE_EMULATOR_PORT', default=8420)}"
+    )
+    STRIPE_JS_URL = env.str("STRIPE_JS_URL", default=f"{STRIPE_API_BASE}/js.stripe.com/v3/wrapped.js")
+    STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_frameseller_local")
+    STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="pk_test_frameseller_local")
+else:
+    STRIPE_SECRET_KEY = env_secret("STRIPE_SECRET_KEY")
+    STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+    if not (STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY):
+        raise ImproperlyConfigured(
+            "Set STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY for real Stripe, "
+            "or DJANGO_ENV=local (or STRIPE_BACKEND=emulator) for the local Stripe emulator."
+        )
+    # "" = Stripe's own API.
+    STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+    STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
 STRIPE_API_VERSION = "2026-10-28.endive"
-STRIPE_TIMEOUT_SECONDS = env_float("STRIPE_TIMEOUT_SECONDS", 8.0)
-STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 1)
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=8.0)
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=1)
 # Prefix of every idempotency key sent to Stripe: set one per deployment when
 # several databases share one Stripe account (ids would otherwise collide).
-STRIPE_IDEMPOTENCY_PREFIX = os.environ.get("STRIPE_IDEMPOTENCY_PREFIX", "")
+STRIPE_IDEMPOTENCY_PREFIX = env.str("STRIPE_IDEMPOTENCY_PREFIX", default="")
 # A Stripe brownout must not hold every thread (orders/capacity.py): at most this many
 # purchases per process wait on Stripe; after STRIPE_BREAKER_FAILURES in a row find it
 # unavailable, purchases are refused at once for STRIPE_BREAKER_SECONDS.
-STRIPE_MAX_CONCURRENT_PURCHASES = env_int("STRIPE_MAX_CONCURRENT_PURCHASES", 2)
-STRIPE_BREAKER_FAILURES = env_int("STRIPE_BREAKER_FAILURES", 5)
-STRIPE_BREAKER_SECONDS = env_float("STRIPE_BREAKER_SECONDS", 30.0)
+STRIPE_MAX_CONCURRENT_PURCHASES = env.int("STRIPE_MAX_CONCURRENT_PURCHASES", default=2)
+STRIPE_BREAKER_FAILURES = env.int("STRIPE_BREAKER_FAILURES", default=5)
+STRIPE_BREAKER_SECONDS = env.float("STRIPE_BREAKER_SECONDS", default=30.0)
 # UNPAID orders older than this are settled by `manage.py reconcile_orders`.
-RECONCILE_AFTER_SECONDS = env_int("RECONCILE_AFTER_SECONDS", 300)
-
-# The API base URL the single-page site calls ("" = same origin).
-FRONTEND_API_BASE_URL = os.environ.get("FRONTEND_API_BASE_URL", "")
+RECONCILE_AFTER_SECONDS = env.int("RECONCILE_AFTER_SECONDS", default=300)
 
 # --- Logging: to stdout, for gunicorn and the platform to collect -------------
 
@@ -354,16 +350,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "stripe": {"level": "WARNING"},
     },
 }
-
-if SERVE_FRONTEND:
-    # WhiteNoise serves the built site at / (index.html for "/").
-    WHITENOISE_ROOT = FRONTEND_DIST_DIR
-    WHITENOISE_INDEX_FILE = True
-WHITENOISE_IMMUTABLE_FILE_TEST = staticfiles.immutable_file_test
-WHITENOISE_ADD_HEADERS_FUNCTION = staticfiles.add_headers

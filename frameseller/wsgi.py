@@ -1,8 +1,32 @@
-"""WSGI entry point, used by gunicorn (`frameseller.wsgi:application`)."""
+"""WSGI entry point, used by gunicorn (`frameseller.wsgi:application`) and by runserver."""
 
+import logging
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frameseller.settings")
 application = get_wsgi_application()
+
+
+def mode_summary() -> str:
+    """Return one line saying how this process is configured, without a password or a key."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    engine = db["ENGINE"].rsplit(".", 1)[-1]
+    database = db["NAME"] if engine == "sqlite3" else f"{db['NAME']} on {db['HOST']}:{db['PORT']}"
+    if settings.STRIPE_BACKEND == "emulator":
+        stripe = f"emulator at {settings.STRIPE_API_BASE}"
+    else:
+        mode = "live" if "_live_" in settings.STRIPE_SECRET_KEY else "test"
+        stripe = f"Stripe ({mode} mode)" + (f" at {settings.STRIPE_API_BASE}" if settings.STRIPE_API_BASE else "")
+    return (
+        f"FrameSeller: env={settings.DJANGO_ENV}, database={engine} {database}, cache={settings.CACHE_BACKEND}, "
+        f"stripe={stripe}, debug={'on' if settings.DEBUG else 'off'}, https={'on' if settings.HTTPS else 'off'}"
+    )
+
+
+# Once per process that serves requests (runserver, each gunicorn worker); management commands
+# don't load this module.
+logging.getLogger(__name__).info(mode_summary())

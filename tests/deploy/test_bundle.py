@@ -258,6 +258,8 @@ def test_bundle_boots_as_beanstalk_would(app_dir, mariadb_database):
     assert len(products.json()) > 0
     assert admin_css.status_code == 200
     assert "GET /api/product/" in log  # the access log goes to stdout
+    # The workers say how they are configured: Beanstalk's settings, on the RDS database.
+    assert f"FrameSeller: env=production, database=mysql {mariadb_database} on 127.0.0.1:3306" in log
     assert logins == [400] * LOGIN_ATTEMPTS_ALLOWED + [429], log
     # The counter is in the database, where every worker and instance sees it.
     assert query(mariadb_database, f"SELECT cache_key FROM `{CACHE_TABLE}` WHERE cache_key LIKE %s", "%login_account%")

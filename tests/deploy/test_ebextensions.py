@@ -125,6 +125,7 @@ def test_the_app_is_wired_for_beanstalk():
     env = {
         name: value for (ns, name), value in settings.items() if ns == "aws:elasticbeanstalk:application:environment"
     }
+    assert env["DJANGO_ENV"] == "production"
     assert env["DJANGO_DEBUG"] == "0"
     assert env["SERVE_FRONTEND"] == "0"
     assert env["DJANGO_NUM_PROXIES"] == "2"
