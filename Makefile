@@ -33,13 +33,14 @@ APT_PACKAGES := default-libmysqlclient-dev pkg-config build-essential
 help:
 	@echo "make run   - set up and start the shop on http://$(HOST):$(PORT)/"
 	@echo "make test  - set up and run the whole test suite"
-	@echo "make bench - benchmarks of the hot API paths"
+	@echo "make bench - the API under gunicorn against a bare-Django peer, with wrk (a few minutes)"
 	@echo "make lint  - ruff check and format check"
 
 system-deps:
 	@missing=""; \
 	pkg-config --exists mysqlclient 2>/dev/null || pkg-config --exists mariadb 2>/dev/null || missing="$(APT_PACKAGES)"; \
 	if [ -n "$(WITH_CHROMIUM)" ] && ! command -v chromium >/dev/null 2>&1; then missing="$$missing chromium"; fi; \
+	if [ -n "$(WITH_WRK)" ] && ! command -v wrk >/dev/null 2>&1; then missing="$$missing wrk"; fi; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null 2>&1; then \
 	    echo "Installing system packages:$$missing"; \
@@ -85,8 +86,9 @@ test: venv frontend
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+bench: WITH_WRK=1
 bench: venv
-	$(PY) -m pytest tests/benchmarks --benchmark-enable --benchmark-only --benchmark-columns=min,median,mean,ops,rounds
+	$(PY) -m devtools.bench $(BENCH_ARGS)
 
 lint: venv
 	$(PY) -m ruff check .
