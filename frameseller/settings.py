@@ -92,6 +92,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every answer, errors included, carries CORS headers.
     "corsheaders.middleware.CorsMiddleware",
+    # Outside everything that writes a body, so error answers are compressed too.
+    "frameseller.compression.TextGZipMiddleware",
     "frameseller.middleware.JsonErrorMiddleware",
     "frameseller.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -223,7 +225,7 @@ THROTTLE_RATES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["frameseller.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["frameseller.rendering.ORJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["frameseller.parsers.JSONObjectParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "frameseller.exceptions.exception_handler",

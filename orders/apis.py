@@ -1,6 +1,7 @@
 """Order endpoints: list the shopper's orders, buy a photo."""
 
 import re
+from datetime import datetime
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
@@ -8,17 +9,34 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from frameseller.exceptions import EnvelopeErrorsMixin
+from frameseller.pagination import LIST_PARAMETERS, next_link, page_request
+from frameseller.rendering import json_response
 from orders.placing import order_place
-from orders.selectors import order_list
+from orders.selectors import order_list_rows
 from orders.serializers import (
     OrderCreatedSerializer,
     OrderCreateInputSerializer,
     OrderErrorSerializer,
     OrderSerializer,
+    order_list_data,
 )
 from orders.throttles import OrderUserThrottle
 
 IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+def _order_after(after: list | None) -> tuple[datetime, int] | None:
+    """Read an order cursor's sort key: [ordered_at, id]."""
+    if after is None:
+        return None
+    try:
+        ordered_at, pk = after
+        ordered_at = datetime.fromisoformat(ordered_at)
+    except (TypeError, ValueError):
+        ordered_at = None
+    if ordered_at is None or ordered_at.tzinfo is None or type(pk) is not int:
+        raise exceptions.ValidationError("cursor is not one this API gave: start again from the first page.")
+    return ordered_at, pk
 
 
 class OrderListCreateApi(EnvelopeErrorsMixin, APIView):
@@ -27,10 +45,22 @@ class OrderListCreateApi(EnvelopeErrorsMixin, APIView):
     @extend_schema(
         operation_id="order_list",
         summary="List the logged-in shopper's orders, newest first",
-        responses={200: OrderSerializer(many=True), 403: OrderErrorSerializer},
+        description=(
+            "Without `limit`, every order. With `limit`, one page; while more remain, a "
+            '`Link: <next page URL>; rel="next"` header points at the next one. Never cached (`private, no-store`).'
+        ),
+        parameters=LIST_PARAMETERS,
+        responses={200: OrderSerializer(many=True), 400: OrderErrorSerializer, 403: OrderErrorSerializer},
     )
     def get(self, request):
-        return Response(OrderSerializer(order_list(user=request.user), many=True).data)
+        page = page_request(request.query_params)
+        rows = order_list_rows(user=request.user, limit=page.limit, after=_order_after(page.after))
+        headers = {"Cache-Control": "private, no-store"}
+        if page.limit is not None and len(rows) > page.limit:
+            rows = rows[: page.limit]
+            pk, ordered_at = rows[-1][0], rows[-1][2]
+            headers["Link"] = next_link(request, page, [ordered_at.isoformat(), pk])
+        return json_response(order_list_data(rows), headers=headers)
 
     @extend_schema(
         operation_id="order_create",

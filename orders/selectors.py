@@ -1,11 +1,44 @@
 """Order reads."""
 
-from django.db.models import QuerySet
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from orders.models import Order
+
+# What GET /api/order/ answers with, in this order (orders.serializers.order_list_data).
+ORDER_LIST_COLUMNS = (
+    "id",
+    "user_id",
+    "ordered_at",
+    "status",
+    "price",
+    "currency",
+    "failure_reason",
+    "product_id",
+    "product__description",
+    "product__url",
+    "product__title",
+)
 
 
 def order_list(*, user: User) -> QuerySet[Order]:
     """Return the shopper's orders, newest first, with their products (one query)."""
     return Order.objects.filter(user=user).select_related("product").order_by("-ordered_at", "-id")
+
+
+def order_list_rows(*, user: User, limit: int | None = None, after: tuple[datetime, int] | None = None) -> list[tuple]:
+    """Return the shopper's orders as ORDER_LIST_COLUMNS rows, newest first (one query).
+
+    `after` is the (ordered_at, id) of the last order already sent; `limit`
+    rows at most, plus one to tell whether more remain.
+    """
+    rows = Order.objects.filter(user=user)
+    if after is not None:
+        ordered_at, pk = after
+        rows = rows.filter(Q(ordered_at__lt=ordered_at) | Q(ordered_at=ordered_at, id__lt=pk))
+    rows = rows.order_by("-ordered_at", "-id").values_list(*ORDER_LIST_COLUMNS)
+    if limit is not None:
+        rows = rows[: limit + 1]
+    return list(rows)

@@ -45,7 +45,7 @@ def test_unexpected_error_is_json_500(api_client, settings, monkeypatch, debug):
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr("catalog.apis.product_list", boom)
+    monkeypatch.setattr("catalog.apis.catalog_rendering", boom)
     api_client.raise_request_exception = False
 
     response = api_client.get("/api/product/")

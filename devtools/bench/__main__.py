@@ -59,6 +59,8 @@ from catalog.models import Product
 Product.objects.bulk_create(
     Product(title=f"Photo {i}", description=f"A photo, number {i}", price=Decimal("20.00"), currency="usd",
             url=f"https://photos.example.com/{i}.jpg") for i in range(%(start)d, %(end)d))
+from catalog.rendering import catalog_changed
+catalog_changed()  # bulk_create sends no signals
 """
 
 
@@ -74,10 +76,13 @@ class Server:
         return [self.process.pid, *map(int, children.split())]
 
     def cpu_seconds(self) -> float:
+        """CPU time of the master, its live workers, and the workers it has reaped (recycled ones)."""
         total = 0
-        for pid in self.pids():
+        for index, pid in enumerate(self.pids()):
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             total += int(fields[11]) + int(fields[12])  # utime + stime
+            if index == 0:
+                total += int(fields[13]) + int(fields[14])  # cutime + cstime: reaped workers
         return total / CLOCK_TICKS
 
     def worker_rss_mb(self) -> list[float]:

@@ -1,0 +1,69 @@
+"""The whole catalog's answer, rendered once per change of the catalog and shared by every worker.
+
+The catalog changes rarely and is read on every visit: GET /api/product/
+answers from this rendering, with an ETag, so that a repeat visit costs a
+304 and no database query. Saving or deleting a product (the admin, the
+management commands) gives the catalog a new version; writes that bypass
+model signals (bulk_create, update()) call `catalog_changed()`, and the
+rendering expires after RENDERING_SECONDS in any case.
+"""
+
+import gzip
+import hashlib
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from catalog.models import Product
+from catalog.selectors import product_list_rows
+from catalog.serializers import product_list_data
+from frameseller.rendering import json_bytes
+
+VERSION_KEY = "catalog:version"
+RENDERING_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class CatalogRendering:
+    version: str
+    etag: str  # weak: the same for the gzip and identity encodings
+    body: bytes
+    gzipped: bytes
+
+
+_local = threading.local()  # this worker's copy, so a hit costs one cache read
+
+
+def catalog_changed() -> None:
+    """Start a new catalog version: the next request renders the catalog again."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+@receiver([post_save, post_delete], sender=Product, dispatch_uid="catalog_changed")
+def _product_changed(**kwargs) -> None:
+    catalog_changed()
+
+
+def catalog_rendering() -> CatalogRendering:
+    """Return the catalog's current rendering, from this worker, the shared cache or the database."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        catalog_changed()
+        version = cache.get(VERSION_KEY)
+    mine = getattr(_local, "rendering", None)
+    if mine is not None and mine.version == version and time.monotonic() < _local.expires:
+        return mine
+    key = f"catalog:rendering:{version}"
+    rendering = cache.get(key)
+    if rendering is None:
+        body = json_bytes(product_list_data(product_list_rows()))
+        etag = 'W/"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+        rendering = CatalogRendering(version, etag, body, gzip.compress(body, compresslevel=6, mtime=0))
+        cache.set(key, rendering, RENDERING_SECONDS)
+    _local.rendering, _local.expires = rendering, time.monotonic() + RENDERING_SECONDS
+    return rendering
