@@ -67,9 +67,21 @@ def order_list_data(rows: list[tuple]) -> list[dict]:
     ]
 
 
+# A product id as a JSON number, or as a string of ASCII digits: "1.0", "+1", " 1" or a
+# full-width "１" are not ids, whatever int() would make of them.
+CANONICAL_ID_RE = re.compile(r"^[1-9][0-9]{0,17}$")
+
+
+class ProductIdField(serializers.IntegerField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str) or not CANONICAL_ID_RE.match(str(data)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class OrderCreateInputSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=255, help_text="The token Stripe.js made from the card (`tok_…`).")
-    product = serializers.IntegerField(min_value=1, help_text="The product id (a number or a numeric string).")
+    product = ProductIdField(min_value=1, help_text="The product id (a number or a numeric string).")
 
     def validate_token(self, value: str) -> str:
         if not STRIPE_TOKEN_RE.match(value):

@@ -27,6 +27,11 @@ pytestmark = pytest.mark.django_db
         ({"token": "tok_x", "product": True}, "Product"),
         ({"token": "tok_x", "product": -3}, "Product"),
         ({"token": "tok_x", "product": None}, "Product"),
+        ({"token": "tok_x", "product": "1.0"}, "A valid integer is required."),
+        ({"token": "tok_x", "product": "\uff11"}, "A valid integer is required."),
+        ({"token": "tok_x", "product": " 1"}, "A valid integer is required."),
+        ({"token": "tok_x", "product": "+1"}, "A valid integer is required."),
+        ({"token": "tok_x", "product": 1.0}, "A valid integer is required."),
         ({"token": "tok_x", "product": 99999}, "Unknown product"),
     ],
 )
