@@ -17,6 +17,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # tests/deploy/test_gunicorn.py checks it.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+# nginx on the instance talks to gunicorn over loopback and opens a connection per request (the
+# platform's proxy sends "Connection: upgrade", no upstream keep-alive pool): this keep-alive
+# never comes into play. The one that matters, nginx's towards the load balancer, is in
+# .platform/nginx/nginx.conf.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Recycle workers now and then, so a slow leak cannot grow without bound.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
