@@ -187,18 +187,22 @@ def test_bundle_boots_as_beanstalk_would(app_dir, mariadb_database):
     port = free_port()
     env = beanstalk_environment(app_dir, database=mariadb_database, port=port)
 
-    # Container commands run in name order, in the unpacked bundle (leader_only: we are the leader).
+    # Container commands run in the unpacked bundle, leader-only ones first (we are the leader),
+    # each group in name order.
     commands = {}
     for config in eb_config(app_dir):
         commands.update(config.get("container_commands") or {})
-    names = sorted(commands)
-    assert "check --deploy" in commands[names[0]]["command"]
+    names = sorted(commands, key=lambda name: (not commands[name].get("leader_only"), name))
 
-    # The deployment checklist stops a deployment whose environment lacks its secret key.
+    # The deployment checklist stops a deployment whose environment lacks its secret key, before
+    # migrate has touched the schema.
     without_secret = {name: value for name, value in env.items() if name != "DJANGO_SECRET_KEY"}
     refused = run_command(app_dir, without_secret, commands[names[0]]["command"])
     assert refused.returncode != 0
     assert "SECRET_KEY" in refused.stdout + refused.stderr
+    assert not query(
+        mariadb_database, "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", mariadb_database
+    )
 
     for name in names:
         done = run_command(app_dir, env, commands[name]["command"])
