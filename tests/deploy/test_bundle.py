@@ -81,8 +81,15 @@ def test_bundle_ships_no_development_tools(bundle_zip):
 
 
 def test_bundle_keeps_hooks_executable(bundle_zip):
-    info = zipfile.ZipFile(bundle_zip).getinfo(".platform/hooks/postdeploy/10_reconcile_timer.sh")
-    assert (info.external_attr >> 16) & 0o111
+    hooks = [
+        info
+        for info in zipfile.ZipFile(bundle_zip).infolist()
+        if info.filename.startswith((".platform/hooks/", ".platform/confighooks/")) and not info.is_dir()
+    ]
+
+    assert len(hooks) >= 4
+    for info in hooks:
+        assert (info.external_attr >> 16) & 0o111, info.filename
 
 
 def test_bundle_reports_its_size_and_file_count(tmp_path, capsys):

@@ -19,8 +19,9 @@ KNOWN_OPTIONS: dict[str, set[str] | None] = {
     "aws:elasticbeanstalk:cloudwatch:logs": {"StreamLogs", "DeleteOnTerminate", "RetentionInDays"},
     "aws:elasticbeanstalk:container:python": {"WSGIPath", "NumProcesses", "NumThreads"},
     "aws:elasticbeanstalk:environment": {"EnvironmentType", "LoadBalancerType", "LoadBalancerIsShared", "ServiceRole"},
+    "aws:elasticbeanstalk:command": {"DeploymentPolicy", "Timeout", "BatchSizeType", "BatchSize", "IgnoreHealthCheck"},
     "aws:elasticbeanstalk:environment:process:default": {
-        "DeregistrationTimeout",
+        "DeregistrationDelay",
         "HealthCheckInterval",
         "HealthCheckPath",
         "HealthCheckTimeout",
