@@ -1,8 +1,7 @@
 """The site over HTTPS: a private bucket behind CloudFront with an Origin Access Control (moto's S3 and CloudFront).
 
-moto 5.2.5 keeps a distribution's origins without their OriginAccessControlId (and S3OriginConfig):
-what publish-frontend asks CloudFront for is checked on the configuration it sends
-(deploy.distribution), the rest on what moto answers.
+moto 5.2.5 drops an origin's OriginAccessControlId and S3OriginConfig; conftest.py makes it keep
+them, as CloudFront does.
 """
 
 import json
@@ -14,14 +13,7 @@ import pytest
 from botocore.config import Config
 
 from deploy.__main__ import main
-from deploy.distribution import (
-    CACHING_OPTIMIZED,
-    SECURITY_HEADERS,
-    Site,
-    distribution_config,
-    distribution_drift,
-    distribution_merge,
-)
+from deploy.distribution import CACHING_OPTIMIZED, SECURITY_HEADERS, Site, distribution_drift, distribution_merge
 from tests.deploy.test_publish_frontend import INDEX
 
 CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-000000000001"
@@ -137,23 +129,28 @@ def test_the_origin_access_control_signs_every_request_to_s3(publish, cloudfront
     )
 
 
-def test_the_distribution_reaches_the_bucket_through_the_origin_access_control():
-    """What CloudFront is asked for (moto does not keep these two fields)."""
-    config = distribution_config(Site(bucket="shop-site", region="eu-west-1"), oac_id="E2OAC")
+def test_the_distribution_reaches_the_bucket_through_the_origin_access_control(publish, cloudfront, bucket):
+    publish()
 
+    (summary,) = distributions_of(cloudfront, bucket)
+    (oac,) = oacs_named(cloudfront, f"frameseller-{bucket}")
+    config = cloudfront.get_distribution_config(Id=summary["Id"])["DistributionConfig"]
     (origin,) = config["Origins"]["Items"]
-    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}
-    assert origin["OriginAccessControlId"] == "E2OAC"
+    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}  # no legacy identity
+    assert origin["OriginAccessControlId"] == oac["Id"]
     assert "CustomOriginConfig" not in origin
-    assert config["CallerReference"] == "frameseller-site-shop-site"
+    assert config["CallerReference"] == f"frameseller-site-{bucket}"
 
 
-def test_publishing_again_finds_the_distribution_and_invalidates_the_entry_points(publish, cloudfront, bucket):
+def test_publishing_again_finds_the_distribution_and_invalidates_the_entry_points(publish, cloudfront, bucket, capsys):
     first = publish()
     assert first.invalidated == []  # a new distribution has nothing cached
 
+    capsys.readouterr()
+
     second = publish()
 
+    assert "update CloudFront distribution" not in capsys.readouterr().out  # nothing drifted
     assert len(distributions_of(cloudfront, bucket)) == 1
     assert len(oacs_named(cloudfront, f"frameseller-{bucket}")) == 1
     assert second.distribution_id == first.distribution_id
