@@ -6,7 +6,7 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from deploy import bundle, distribution, frontend, publish, s3site, sitefiles
+from deploy import bundle, distribution, frontend, iam, publish, s3site, sitefiles
 
 DESCRIPTION = """\
 Deploy FrameSeller to AWS: the single-page site to a private S3 bucket behind CloudFront
@@ -129,7 +129,56 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write it (default: build/frameseller-bundle.zip)",
     )
     zip_bundle.set_defaults(handler=make_bundle)
+
+    policy = commands.add_parser(
+        "iam-policy",
+        help="print the IAM policy for publishing the site: the one-time bootstrap, or the publish that CI uses",
+        description="Print an IAM policy (JSON) naming exactly the site's bucket(s) and distribution.",
+        epilog=IAM_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    policy.add_argument("kind", choices=["bootstrap", "publish"], help="which policy")
+    policy.add_argument("--account-id", required=True, type=account_id, metavar="ID", help="the 12-digit AWS account")
+    policy.add_argument("--bucket", required=True, metavar="NAME", help="the site's bucket")
+    policy.add_argument("--media-bucket", metavar="NAME", help="the previews' bucket, if publish-frontend gets one")
+    policy.add_argument(
+        "--distribution-id", metavar="ID", help="the distribution the bootstrap made (publish only; it prints it)"
+    )
+    policy.set_defaults(handler=print_policy)
     return parser
+
+
+IAM_EPILOG = """\
+examples:
+  python -m deploy iam-policy bootstrap --account-id 123456789012 --bucket frameseller-site-prod
+  python -m deploy iam-policy publish --account-id 123456789012 --bucket frameseller-site-prod \\
+      --distribution-id E2EXAMPLE1234
+
+The bootstrap policy is for an administrator's first publish; the publish policy, for CI, cannot
+create buckets, change a bucket policy or public access block, or reconfigure the distribution.
+"""
+
+
+def account_id(value: str) -> str:
+    if len(value) != 12 or not value.isdigit():
+        raise argparse.ArgumentTypeError("an AWS account id is 12 digits")
+    return value
+
+
+def print_policy(args: argparse.Namespace) -> dict:
+    if args.kind == "publish":
+        if not args.distribution_id:
+            sys.exit("error: the publish policy names the distribution: give --distribution-id.")
+        made = iam.site_publish_policy(
+            account_id=args.account_id,
+            bucket=args.bucket,
+            distribution_id=args.distribution_id,
+            media_bucket=args.media_bucket,
+        )
+    else:
+        made = iam.site_bootstrap_policy(account_id=args.account_id, bucket=args.bucket, media_bucket=args.media_bucket)
+    print(iam.policy_json(made), end="")
+    return made
 
 
 def publish_frontend(args: argparse.Namespace) -> publish.PublishResult:
