@@ -54,6 +54,8 @@ def test_bundle_holds_the_backend_and_its_platform_configuration(bundle_zip, cap
         "orders/management/commands/reconcile_orders.py",
         ".platform/hooks/postdeploy/10_reconcile_timer.sh",
         ".platform/scripts/manage.sh",
+        ".platform/scripts/release.sh",
+        ".platform/scripts/reconcile_env.py",
         ".platform/nginx/nginx.conf",
         ".platform/nginx/conf.d/proxy_timeouts.conf",
     ):

@@ -2,22 +2,18 @@
 # Settle stale UNPAID orders every 5 minutes with `manage.py reconcile_orders`, through a
 # systemd timer (Amazon Linux 2023 ships no cron). Safe on every instance: each order is
 # settled from what Stripe says about it, and the command is idempotent.
-# Also run as a config hook, so `eb setenv` refreshes the environment file the timer reads.
+# Also run as a config hook, so that `eb setenv` refreshes the environment file the timer reads.
 set -euo pipefail
 
-# The environment's properties (secrets included), readable by root only; systemd reads it
+app=/var/app/current
+
+# The environment's properties and secrets, readable by root only; systemd reads the file
 # before switching to the webapp user.
 install -d -m 700 /etc/frameseller
-/opt/elasticbeanstalk/bin/get-config environment | python3 -c '
-import json, sys
-for name, value in json.load(sys.stdin).items():
-    escaped = value.replace("\\", "\\\\").replace("\"", "\\\"")
-    print(f"{name}=\"{escaped}\"")
-' > /etc/frameseller/reconcile.env.new
-chmod 600 /etc/frameseller/reconcile.env.new
+(umask 077 && python3 "$app/.platform/scripts/reconcile_env.py" > /etc/frameseller/reconcile.env.new)
 mv /etc/frameseller/reconcile.env.new /etc/frameseller/reconcile.env
 
-cat > /etc/systemd/system/frameseller-reconcile.service <<'UNIT'
+cat > /etc/systemd/system/frameseller-reconcile.service <<UNIT
 [Unit]
 Description=FrameSeller: settle stale unpaid orders against Stripe
 After=network-online.target
@@ -25,9 +21,9 @@ After=network-online.target
 [Service]
 Type=oneshot
 User=webapp
-WorkingDirectory=/var/app/current
+WorkingDirectory=$app
 EnvironmentFile=/etc/frameseller/reconcile.env
-ExecStart=/bin/bash /var/app/current/.platform/scripts/manage.sh reconcile_orders
+ExecStart=/bin/bash $app/.platform/scripts/manage.sh reconcile_orders
 UNIT
 
 cat > /etc/systemd/system/frameseller-reconcile.timer <<'UNIT'
