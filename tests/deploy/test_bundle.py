@@ -56,6 +56,7 @@ def test_bundle_holds_the_backend_and_its_platform_configuration(bundle_zip, cap
         ".platform/scripts/manage.sh",
         ".platform/scripts/release.sh",
         ".platform/scripts/reconcile_env.py",
+        ".platform/scripts/reconcile_status.sh",
         ".platform/nginx/nginx.conf",
         ".platform/nginx/conf.d/proxy_timeouts.conf",
     ):
