@@ -222,3 +222,15 @@ def test_no_secret_is_in_the_repository():
         text = path.read_text()
         for secret in ("DJANGO_SECRET_KEY:", "STRIPE_SECRET_KEY:", "STRIPE_PUBLISHABLE_KEY:", "RDS_PASSWORD:"):
             assert secret not in text, f"{path.name} sets {secret}"
+
+
+def test_mysqlclient_is_built_against_the_unversioned_mariadb_connector():
+    (python,) = [yaml.safe_load(path.read_text()) for path in CONFIGS if "packages" in yaml.safe_load(path.read_text())]
+    packages = set(python["packages"]["yum"])
+
+    assert {"mariadb-connector-c-devel", "pkgconf-pkg-config", "gcc"} <= packages
+    # A versioned client (mariadb105-devel…) conflicts with newer MariaDB packages.
+    assert not [name for name in packages if re.fullmatch(r"mariadb\d+-devel", name)]
+    # Older mysqlclient looks for pkg-config names mysqlclient and mariadb only, not libmariadb.
+    (pin,) = re.findall(r"^mysqlclient==([\d.]+)$", (ROOT / "requirements.txt").read_text(), re.M)
+    assert tuple(int(part) for part in pin.split(".")) >= (2, 2, 1)
