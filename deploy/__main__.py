@@ -37,9 +37,11 @@ Cache-Control); objects no longer in the build are deleted. Content-hashed asset
 
 BUNDLE_EPILOG = """\
 The zip holds manage.py, requirements.txt, Procfile, gunicorn.conf.py, .ebextensions/,
-.platform/ and the Django apps: only files git tracks or would track, never tests, the
-frontend, virtualenvs, databases or .env files. Deploy it with `eb deploy` (see README)
-or upload it as a new application version.
+.platform/ and the Django apps, as the commit HEAD points at has them, plus a REVISION file;
+never tests, the frontend, development tools, virtualenvs, databases or .env files. Its version
+label is frameseller-<commit>. Files that ship with uncommitted changes stop it, unless
+--allow-dirty (then the working tree is bundled and labelled -dirty-<time>).
+Deploy it with `eb deploy --label <label>` (see docs/deploy.md).
 """
 
 
@@ -127,6 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=bundle.DEFAULT_OUTPUT,
         metavar="FILE.zip",
         help="where to write it (default: build/frameseller-bundle.zip)",
+    )
+    zip_bundle.add_argument(
+        "--allow-dirty",
+        action="store_true",
+        help="bundle the working tree when files that ship have uncommitted changes (labelled -dirty)",
+    )
+    zip_bundle.add_argument(
+        "--quiet", action="store_true", help="print only the version label, e.g. for `eb deploy --label`"
     )
     zip_bundle.set_defaults(handler=make_bundle)
 
@@ -233,8 +243,12 @@ def site_to_serve(args: argparse.Namespace, region: str) -> distribution.Site:
 
 
 def make_bundle(args: argparse.Namespace) -> bundle.Bundle:
-    made = bundle.bundle_build(output=args.output.resolve())
-    print(f"Wrote {made.path}: {len(made.files)} files, {made.size / 1000:.1f} kB")
+    made = bundle.bundle_build(output=args.output.resolve(), allow_dirty=args.allow_dirty)
+    if args.quiet:
+        print(made.label)
+    else:
+        print(f"Wrote {made.path}: {len(made.files)} files, {made.size / 1000:.1f} kB")
+        print(f"Version label: {made.label}  (eb deploy --label {made.label})")
     return made
 
 
@@ -243,7 +257,13 @@ def main(argv: list[str] | None = None):
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (frontend.BuildError, publish.PublishRefused, FileNotFoundError, PermissionError) as error:
+    except (
+        frontend.BuildError,
+        publish.PublishRefused,
+        bundle.DirtyTree,
+        FileNotFoundError,
+        PermissionError,
+    ) as error:
         sys.exit(f"error: {error}")
     except (BotoCoreError, ClientError) as error:
         sys.exit(f"error: AWS said: {error}")
