@@ -223,6 +223,8 @@ def publish_frontend(args: argparse.Namespace) -> publish.PublishResult:
     print(result.summary())
     if args.dry_run:
         print("Dry run: nothing was changed.")
+    if result.distribution_id:
+        print(f"CloudFront distribution: {result.distribution_id}")
     print(f"Site: {result.url}")
     return result
 

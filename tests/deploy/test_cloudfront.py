@@ -327,7 +327,9 @@ def test_an_origin_on_the_website_endpoint_is_replaced_by_the_rest_endpoint():
     assert distribution_drift(merged, site, oac_id="E2OAC") == []
 
 
-def test_output_names_the_https_address(publish, capsys):
-    publish()
+def test_output_names_the_distribution_and_the_https_address(publish, capsys):
+    result = publish()
 
-    assert re.search(r"^Site: https://[a-z0-9]+\.cloudfront\.net$", capsys.readouterr().out, re.M)
+    out = capsys.readouterr().out
+    assert f"CloudFront distribution: {result.distribution_id}\n" in out
+    assert re.search(r"^Site: https://[a-z0-9]+\.cloudfront\.net$", out, re.M)
