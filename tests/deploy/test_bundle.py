@@ -307,8 +307,9 @@ def wait_for(url: str, *, process: subprocess.Popen, seconds: float = 30) -> req
         if process.poll() is not None:
             raise AssertionError(f"the web process exited with status {process.returncode}")
         try:
-            return requests.get(url, timeout=2)
-        except requests.ConnectionError:
+            return requests.get(url, timeout=5)
+        except (requests.ConnectionError, requests.Timeout):
+            # Not listening yet, or a worker's first request is slow on a busy machine.
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
