@@ -265,6 +265,7 @@ def main(argv: list[str] | None = None):
         bundle.DirtyTree,
         FileNotFoundError,
         PermissionError,
+        RuntimeError,
     ) as error:
         sys.exit(f"error: {error}")
     except (BotoCoreError, ClientError) as error:
