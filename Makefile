@@ -41,6 +41,7 @@ system-deps:
 	pkg-config --exists mysqlclient 2>/dev/null || pkg-config --exists mariadb 2>/dev/null || missing="$(APT_PACKAGES)"; \
 	if [ -n "$(WITH_CHROMIUM)" ] && ! command -v chromium >/dev/null 2>&1; then missing="$$missing chromium"; fi; \
 	if [ -n "$(WITH_WRK)" ] && ! command -v wrk >/dev/null 2>&1; then missing="$$missing wrk"; fi; \
+	if [ -n "$(WITH_NGINX)" ] && ! PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null 2>&1; then missing="$$missing nginx"; fi; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null 2>&1; then \
 	    echo "Installing system packages:$$missing"; \
@@ -82,6 +83,7 @@ run: venv frontend
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: WITH_CHROMIUM=1
+test: WITH_NGINX=1
 test: venv frontend
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -6,22 +6,29 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from deploy import bundle, frontend, s3site
+from deploy import bundle, distribution, frontend, iam, publish, s3site, sitefiles
 
 DESCRIPTION = """\
-Deploy FrameSeller to AWS: the single-page site to an S3 bucket with website hosting,
-the API as an Elastic Beanstalk source bundle.
+Deploy FrameSeller to AWS: the single-page site to a private S3 bucket behind CloudFront
+(HTTPS), the API as an Elastic Beanstalk source bundle.
 
 AWS credentials and the region come from boto3's usual chain (AWS_PROFILE,
 AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, ~/.aws/config, an instance role...).
-deploy/iam-policy.json is the least the publishing identity needs.
+`python -m deploy iam-policy` prints the least each identity needs.
 """
 
 PUBLISH_EPILOG = """\
 examples:
-  python -m deploy publish-frontend --bucket frameseller-site --region eu-west-1 \\
-      --api-url https://api.example.com --stripe-publishable-key pk_live_... --public
-  python -m deploy publish-frontend --bucket frameseller-site ... --dry-run
+  python -m deploy publish-frontend --bucket frameseller-site-prod --region eu-west-1 \\
+      --api-url https://api.example.com --stripe-publishable-key pk_live_... \\
+      --alias shop.example.com --certificate-arn arn:aws:acm:us-east-1:...:certificate/...
+  python -m deploy publish-frontend --bucket frameseller-site-prod ... --dry-run
+  python -m deploy publish-frontend --bucket frameseller-site-test ... \\
+      --stripe-publishable-key pk_test_... --website      # plain HTTP, public: test keys only
+
+By default the bucket stays private (all public access blocked) and a CloudFront distribution
+serves it over HTTPS through an Origin Access Control; both are found or created, and after each
+publish /, /index.html and /config.js are invalidated. It ends with the site's HTTPS address.
 
 Only changed files are uploaded (MD5 against the S3 ETag, plus Content-Type and
 Cache-Control); objects no longer in the build are deleted. Content-hashed assets get
@@ -30,9 +37,11 @@ Cache-Control); objects no longer in the build are deleted. Content-hashed asset
 
 BUNDLE_EPILOG = """\
 The zip holds manage.py, requirements.txt, Procfile, gunicorn.conf.py, .ebextensions/,
-.platform/ and the Django apps: only files git tracks or would track, never tests, the
-frontend, virtualenvs, databases or .env files. Deploy it with `eb deploy` (see README)
-or upload it as a new application version.
+.platform/ and the Django apps, as the commit HEAD points at has them, plus a REVISION file;
+never tests, the frontend, development tools, virtualenvs, databases or .env files. Its version
+label is frameseller-<commit>. Files that ship with uncommitted changes stop it, unless
+--allow-dirty (then the working tree is bundled and labelled -dirty-<time>).
+Deploy it with `eb deploy --label <label>` (see docs/deploy.md).
 """
 
 
@@ -44,8 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     publish = commands.add_parser(
         "publish-frontend",
-        help="build the site, write config.js and publish both to an S3 website bucket",
-        description="Build frontend/dist, write config.js, and sync it all to an S3 bucket served as a website.",
+        help="build the site, write config.js and publish both to S3 behind CloudFront (HTTPS)",
+        description="Build frontend/dist, write config.js, sync it all to a private S3 bucket and serve it "
+        "over HTTPS from CloudFront.",
         epilog=PUBLISH_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -64,12 +74,36 @@ def build_parser() -> argparse.ArgumentParser:
         help="where the site loads Stripe.js from (default: %(default)s)",
     )
     publish.add_argument(
-        "--public",
-        action="store_true",
-        help="allow public bucket policies on the bucket and grant everyone s3:GetObject",
+        "--alias",
+        action="append",
+        default=[],
+        metavar="DOMAIN",
+        help="a domain name for the site (repeatable), e.g. shop.example.com; needs --certificate-arn",
     )
     publish.add_argument(
-        "--endpoint-url", metavar="URL", help="an S3-compatible server instead of AWS (MinIO, moto, LocalStack)"
+        "--certificate-arn", metavar="ARN", help="an ACM certificate in us-east-1 covering every --alias"
+    )
+    publish.add_argument(
+        "--media-bucket",
+        metavar="NAME",
+        help="a private bucket whose previews/ and thumbnails/ the distribution serves too (it must exist)",
+    )
+    publish.add_argument(
+        "--price-class",
+        default="PriceClass_100",
+        choices=["PriceClass_100", "PriceClass_200", "PriceClass_All"],
+        help="CloudFront edge locations, for a new distribution (default: %(default)s)",
+    )
+    publish.add_argument(
+        "--website",
+        action="store_true",
+        help="instead of CloudFront: S3 website hosting over plain HTTP from a public bucket "
+        "(test keys only; needs an account that allows public buckets)",
+    )
+    publish.add_argument(
+        "--endpoint-url",
+        metavar="URL",
+        help="an AWS-compatible server (S3 and CloudFront) instead of AWS: moto, LocalStack",
     )
     publish.add_argument(
         "--dist",
@@ -96,43 +130,127 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.zip",
         help="where to write it (default: build/frameseller-bundle.zip)",
     )
+    zip_bundle.add_argument(
+        "--allow-dirty",
+        action="store_true",
+        help="bundle the working tree when files that ship have uncommitted changes (labelled -dirty)",
+    )
+    zip_bundle.add_argument(
+        "--quiet", action="store_true", help="print only the version label, e.g. for `eb deploy --label`"
+    )
     zip_bundle.set_defaults(handler=make_bundle)
+
+    policy = commands.add_parser(
+        "iam-policy",
+        help="print the IAM policy for publishing the site: the one-time bootstrap, or the publish that CI uses",
+        description="Print an IAM policy (JSON) naming exactly the site's bucket(s) and distribution.",
+        epilog=IAM_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    policy.add_argument("kind", choices=["bootstrap", "publish"], help="which policy")
+    policy.add_argument("--account-id", required=True, type=account_id, metavar="ID", help="the 12-digit AWS account")
+    policy.add_argument("--bucket", required=True, metavar="NAME", help="the site's bucket")
+    policy.add_argument("--media-bucket", metavar="NAME", help="the previews' bucket, if publish-frontend gets one")
+    policy.add_argument(
+        "--distribution-id", metavar="ID", help="the distribution the bootstrap made (publish only; it prints it)"
+    )
+    policy.set_defaults(handler=print_policy)
     return parser
 
 
-def publish_frontend(args: argparse.Namespace) -> s3site.PublishResult:
-    if args.skip_build:
-        dist = args.dist
-    elif args.dist != frontend.DEFAULT_DIST:
-        sys.exit("error: --dist DIR publishes an existing build: add --skip-build.")
+IAM_EPILOG = """\
+examples:
+  python -m deploy iam-policy bootstrap --account-id 123456789012 --bucket frameseller-site-prod
+  python -m deploy iam-policy publish --account-id 123456789012 --bucket frameseller-site-prod \\
+      --distribution-id E2EXAMPLE1234
+
+The bootstrap policy is for an administrator's first publish; the publish policy, for CI, cannot
+create buckets, change a bucket policy or public access block, or reconfigure the distribution.
+"""
+
+
+def account_id(value: str) -> str:
+    if len(value) != 12 or not value.isdigit():
+        raise argparse.ArgumentTypeError("an AWS account id is 12 digits")
+    return value
+
+
+def print_policy(args: argparse.Namespace) -> dict:
+    if args.kind == "publish":
+        if not args.distribution_id:
+            sys.exit("error: the publish policy names the distribution: give --distribution-id.")
+        made = iam.site_publish_policy(
+            account_id=args.account_id,
+            bucket=args.bucket,
+            distribution_id=args.distribution_id,
+            media_bucket=args.media_bucket,
+        )
     else:
-        dist = frontend.frontend_build()
+        made = iam.site_bootstrap_policy(account_id=args.account_id, bucket=args.bucket, media_bucket=args.media_bucket)
+    print(iam.policy_json(made), end="")
+    return made
+
+
+def publish_frontend(args: argparse.Namespace) -> publish.PublishResult:
+    if not args.skip_build and args.dist != frontend.DEFAULT_DIST:
+        sys.exit("error: --dist DIR publishes an existing build: add --skip-build.")
+    region = s3site.region_resolve(args.region)
+    if args.website:
+        if args.alias or args.certificate_arn or args.media_bucket:
+            sys.exit("error: --alias, --certificate-arn and --media-bucket need CloudFront: drop --website.")
+        site, site_url = None, s3site.website_url(bucket=args.bucket, region=region, endpoint_url=args.endpoint_url)
+    else:
+        site, site_url = site_to_serve(args, region), "https://"
+    publish.live_key_refuse(stripe_publishable_key=args.stripe_publishable_key, site_url=site_url, api_url=args.api_url)
+
+    dist = args.dist if args.skip_build else frontend.frontend_build()
     config = frontend.config_js(
         api_base_url=args.api_url,
         stripe_publishable_key=args.stripe_publishable_key,
         stripe_js_url=args.stripe_js_url,
     )
-    files = s3site.site_files(dist, config=config)
+    files = sitefiles.site_files(dist, config=config)
     size = sum(len(item.body) for item in files)
-    print(f"Publishing {len(files)} file(s), {s3site.human_size(size)}, from {dist} to s3://{args.bucket}")
-    result = s3site.site_publish(
-        bucket=args.bucket,
-        files=files,
-        region=args.region,
-        endpoint_url=args.endpoint_url,
-        public=args.public,
-        dry_run=args.dry_run,
-    )
+    print(f"Publishing {len(files)} file(s), {sitefiles.human_size(size)}, from {dist} to s3://{args.bucket}")
+    if site is None:
+        result = publish.site_publish_website(
+            bucket=args.bucket, files=files, region=region, endpoint_url=args.endpoint_url, dry_run=args.dry_run
+        )
+    else:
+        result = publish.site_publish_private(
+            files=files, site=site, endpoint_url=args.endpoint_url, dry_run=args.dry_run
+        )
     print(result.summary())
     if args.dry_run:
         print("Dry run: nothing was changed.")
+    if result.distribution_id:
+        print(f"CloudFront distribution: {result.distribution_id}")
     print(f"Site: {result.url}")
     return result
 
 
+def site_to_serve(args: argparse.Namespace, region: str) -> distribution.Site:
+    if bool(args.alias) != bool(args.certificate_arn):
+        sys.exit("error: --alias and --certificate-arn go together (CloudFront serves a domain with its certificate).")
+    if args.certificate_arn and not args.certificate_arn.startswith("arn:aws:acm:us-east-1:"):
+        sys.exit("error: CloudFront takes ACM certificates from us-east-1 only: request it there.")
+    return distribution.Site(
+        bucket=args.bucket,
+        region=region,
+        aliases=tuple(args.alias),
+        certificate_arn=args.certificate_arn,
+        media_bucket=args.media_bucket,
+        price_class=args.price_class,
+    )
+
+
 def make_bundle(args: argparse.Namespace) -> bundle.Bundle:
-    made = bundle.bundle_build(output=args.output.resolve())
-    print(f"Wrote {made.path}: {len(made.files)} files, {made.size / 1000:.1f} kB")
+    made = bundle.bundle_build(output=args.output.resolve(), allow_dirty=args.allow_dirty)
+    if args.quiet:
+        print(made.label)
+    else:
+        print(f"Wrote {made.path}: {len(made.files)} files, {made.size / 1000:.1f} kB")
+        print(f"Version label: {made.label}  (eb deploy --label {made.label})")
     return made
 
 
@@ -141,7 +259,14 @@ def main(argv: list[str] | None = None):
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (frontend.BuildError, FileNotFoundError, PermissionError) as error:
+    except (
+        frontend.BuildError,
+        publish.PublishRefused,
+        bundle.DirtyTree,
+        FileNotFoundError,
+        PermissionError,
+        RuntimeError,
+    ) as error:
         sys.exit(f"error: {error}")
     except (BotoCoreError, ClientError) as error:
         sys.exit(f"error: AWS said: {error}")

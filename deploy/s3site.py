@@ -1,64 +1,23 @@
-"""Publish the built site to an S3 bucket configured for static website hosting.
+"""The site's S3 bucket: create it, keep it private (or, for test keys only, a public website), sync its objects.
 
 Uploads only what changed (local MD5 against the object's ETag, plus its Content-Type and
-Cache-Control), deletes what the build no longer has, and sets the website configuration.
+Cache-Control) and deletes what the build no longer has. Every change is logged first, and none is
+made on a dry run.
 """
 
 import base64
 import hashlib
 import json
-import mimetypes
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-CACHE_IMMUTABLE = "public, max-age=31536000, immutable"
-CACHE_REVALIDATE = "no-cache"
-CONFIG_KEY = "config.js"
-INDEX_DOCUMENT = "index.html"
+from deploy.sitefiles import INDEX_DOCUMENT, LocalFile, human_size
 
-# Types that mimetypes gets wrong or does not know on every system.
-CONTENT_TYPES = {
-    ".html": "text/html",
-    ".htm": "text/html",
-    ".js": "text/javascript",
-    ".mjs": "text/javascript",
-    ".css": "text/css",
-    ".json": "application/json",
-    ".map": "application/json",
-    ".webmanifest": "application/manifest+json",
-    ".svg": "image/svg+xml",
-    ".ico": "image/x-icon",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".avif": "image/avif",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-    ".ttf": "font/ttf",
-    ".otf": "font/otf",
-    ".eot": "application/vnd.ms-fontobject",
-    ".txt": "text/plain",
-    ".xml": "application/xml",
-    ".wasm": "application/wasm",
-}
-TEXT_TYPES = {
-    "application/json",
-    "application/manifest+json",
-    "application/xml",
-    "image/svg+xml",
-    "text/javascript",
-}
-
-# A content hash in the file name: "app.3f9a1c2b.js", "index-B3kq9xZa.css", "logo.5d41402abc4b2a76.svg".
-_HASHED_NAME = re.compile(r"[.-](?P<hash>[A-Za-z0-9_]{8,})\.[A-Za-z0-9]+$")
+Log = Callable[[str], None]
 
 # Regions whose website endpoint is "s3-website-REGION"; newer ones use "s3-website.REGION".
 _DASH_WEBSITE_REGIONS = {
@@ -72,193 +31,54 @@ _DASH_WEBSITE_REGIONS = {
     "sa-east-1",
     "us-gov-west-1",
 }
-
-
-def content_type(name: str) -> str:
-    """Return the Content-Type for a file name, with charset=utf-8 for text."""
-    suffix = Path(name).suffix.lower()
-    value = CONTENT_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
-    if value.startswith("text/") or value in TEXT_TYPES:
-        value += "; charset=utf-8"
-    return value
-
-
-def is_versioned(name: str) -> bool:
-    """Tell whether a file name carries a content hash (so it can be cached forever)."""
-    match = _HASHED_NAME.search(Path(name).name)
-    if not match:
-        return False
-    digest = match["hash"]
-    is_hex = re.fullmatch(r"[0-9a-f]+", digest) is not None
-    has_digit = any(ch.isdigit() for ch in digest)
-    mixed_case = digest.lower() != digest and digest.upper() != digest
-    return is_hex or has_digit or mixed_case
-
-
-def cache_control(name: str) -> str:
-    """Return the Cache-Control for an object key: immutable when hashed, revalidated otherwise."""
-    if name in (INDEX_DOCUMENT, CONFIG_KEY) or not is_versioned(name):
-        return CACHE_REVALIDATE
-    return CACHE_IMMUTABLE
-
-
-def website_url(*, bucket: str, region: str, endpoint_url: str | None = None) -> str:
-    """Return the address the site answers on."""
-    if endpoint_url:
-        return f"{endpoint_url.rstrip('/')}/{bucket}/{INDEX_DOCUMENT}"
-    separator = "-" if region in _DASH_WEBSITE_REGIONS else "."
-    return f"http://{bucket}.s3-website{separator}{region}.amazonaws.com"
-
-
-def public_read_policy(bucket: str) -> dict:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "PublicReadForWebsite",
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": "s3:GetObject",
-                "Resource": f"arn:aws:s3:::{bucket}/*",
-            }
-        ],
-    }
-
-
-@dataclass(frozen=True)
-class LocalFile:
-    key: str
-    body: bytes
-    content_type: str
-    cache_control: str
-
-    @property
-    def md5(self) -> str:
-        return hashlib.md5(self.body, usedforsecurity=False).hexdigest()
+ALL_BLOCKED = {
+    "BlockPublicAcls": True,
+    "IgnorePublicAcls": True,
+    "BlockPublicPolicy": True,
+    "RestrictPublicBuckets": True,
+}
+# Website mode: public policies allowed (for the one granting s3:GetObject), ACLs still blocked.
+POLICY_ALLOWED = {**ALL_BLOCKED, "BlockPublicPolicy": False, "RestrictPublicBuckets": False}
 
 
 @dataclass
-class PublishResult:
-    bucket: str
-    url: str
+class SyncResult:
     uploaded: list[str] = field(default_factory=list)
     uploaded_bytes: int = 0
     unchanged: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
-    dry_run: bool = False
-
-    def summary(self) -> str:
-        verb = "would upload" if self.dry_run else "uploaded"
-        gone = "would delete" if self.dry_run else "deleted"
-        return (
-            f"{verb} {len(self.uploaded)} file(s), {human_size(self.uploaded_bytes)}; "
-            f"{len(self.unchanged)} unchanged; {gone} {len(self.deleted)}."
-        )
-
-
-def site_files(dist: Path, *, config: bytes) -> list[LocalFile]:
-    """Collect the build's files as objects to upload, with ``config.js`` replaced by ``config``."""
-    if not (dist / INDEX_DOCUMENT).is_file():
-        raise FileNotFoundError(f"{dist / INDEX_DOCUMENT} not found: build the site first.")
-    files = []
-    for path in sorted(p for p in dist.rglob("*") if p.is_file()):
-        key = path.relative_to(dist).as_posix()
-        if key == CONFIG_KEY or any(part.startswith(".") for part in Path(key).parts):
-            continue
-        files.append(LocalFile(key, path.read_bytes(), content_type(key), cache_control(key)))
-    files.append(LocalFile(CONFIG_KEY, config, content_type(CONFIG_KEY), cache_control(CONFIG_KEY)))
-    # Hashed assets first, index.html last: a visitor never gets a page naming assets not there yet.
-    return sorted(files, key=lambda item: (item.key == INDEX_DOCUMENT, item.cache_control != CACHE_IMMUTABLE, item.key))
 
 
 def s3_client(*, region: str | None, endpoint_url: str | None):
-    session = boto3.session.Session(region_name=region)
-    region = session.region_name or "us-east-1"
+    """Return an S3 client and its region (see region_resolve)."""
+    region = region_resolve(region)
     config = Config(s3={"addressing_style": "path"}) if endpoint_url else None
-    return session.client("s3", region_name=region, endpoint_url=endpoint_url, config=config), region
+    return boto3.session.Session().client("s3", region_name=region, endpoint_url=endpoint_url, config=config), region
 
 
-def site_publish(
-    *,
-    bucket: str,
-    files: list[LocalFile],
-    region: str | None = None,
-    endpoint_url: str | None = None,
-    public: bool = False,
-    dry_run: bool = False,
-    log: Callable[[str], None] = print,
-) -> PublishResult:
-    """Make the bucket serve exactly ``files`` as a website, changing only what differs."""
-    client, region = s3_client(region=region, endpoint_url=endpoint_url)
-    result = PublishResult(
-        bucket=bucket, url=website_url(bucket=bucket, region=region, endpoint_url=endpoint_url), dry_run=dry_run
-    )
-    prefix = "[dry run] " if dry_run else ""
-
-    exists = _bucket_exists(client, bucket)
-    if not exists:
-        log(f"{prefix}create bucket {bucket} in {region}")
-        if not dry_run:
-            params = {"Bucket": bucket}
-            if region != "us-east-1":
-                params["CreateBucketConfiguration"] = {"LocationConstraint": region}
-            client.create_bucket(**params)
-
-    remote = _remote_objects(client, bucket) if exists else {}
-    total = len(files)
-    for number, item in enumerate(files, start=1):
-        reason = _upload_reason(client, bucket, item, remote.get(item.key))
-        if reason is None:
-            result.unchanged.append(item.key)
-            continue
-        result.uploaded.append(item.key)
-        result.uploaded_bytes += len(item.body)
-        log(f"{prefix}[{number}/{total}] upload {item.key} ({human_size(len(item.body))}, {reason})")
-        if not dry_run:
-            client.put_object(
-                Bucket=bucket,
-                Key=item.key,
-                Body=item.body,
-                ContentType=item.content_type,
-                CacheControl=item.cache_control,
-                ContentMD5=_b64md5(item.body),
-            )
-
-    wanted = {item.key for item in files}
-    stale = sorted(key for key in remote if key not in wanted)
-    for key in stale:
-        log(f"{prefix}delete {key}")
-    result.deleted = stale
-    if stale and not dry_run:
-        for start in range(0, len(stale), 1000):
-            batch = [{"Key": key} for key in stale[start : start + 1000]]
-            response = client.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
-            if response.get("Errors"):
-                raise RuntimeError(f"could not delete: {response['Errors']}")
-
-    website = {"IndexDocument": {"Suffix": INDEX_DOCUMENT}, "ErrorDocument": {"Key": INDEX_DOCUMENT}}
-    if not exists or _website_configuration(client, bucket) != website:
-        log(f"{prefix}set website configuration (index and error document {INDEX_DOCUMENT})")
-        if not dry_run:
-            client.put_bucket_website(Bucket=bucket, WebsiteConfiguration=website)
-
-    if public:
-        log(f"{prefix}allow public bucket policies and grant public read")
-        if not dry_run:
-            client.put_public_access_block(
-                Bucket=bucket,
-                PublicAccessBlockConfiguration={
-                    "BlockPublicAcls": True,
-                    "IgnorePublicAcls": True,
-                    "BlockPublicPolicy": False,
-                    "RestrictPublicBuckets": False,
-                },
-            )
-            client.put_bucket_policy(Bucket=bucket, Policy=json.dumps(public_read_policy(bucket)))
-    return result
+def rest_domain(*, bucket: str, region: str) -> str:
+    """The bucket's regional REST endpoint, which CloudFront reaches with Origin Access Control."""
+    return f"{bucket}.s3.{region}.amazonaws.com"
 
 
-def _bucket_exists(client, bucket: str) -> bool:
+def website_domain(*, bucket: str, region: str) -> str:
+    separator = "-" if region in _DASH_WEBSITE_REGIONS else "."
+    return f"{bucket}.s3-website{separator}{region}.amazonaws.com"
+
+
+def website_url(*, bucket: str, region: str, endpoint_url: str | None = None) -> str:
+    """Return the address an S3 website answers on: plain HTTP, always."""
+    if endpoint_url:
+        return f"{endpoint_url.rstrip('/')}/{bucket}/{INDEX_DOCUMENT}"
+    return f"http://{website_domain(bucket=bucket, region=region)}"
+
+
+def region_resolve(region: str | None) -> str:
+    """The region to use: the one given, else boto3's (AWS_DEFAULT_REGION, ~/.aws/config), else us-east-1."""
+    return region or boto3.session.Session().region_name or "us-east-1"
+
+
+def bucket_exists(client, bucket: str) -> bool:
     try:
         client.head_bucket(Bucket=bucket)
     except ClientError as error:
@@ -271,6 +91,115 @@ def _bucket_exists(client, bucket: str) -> bool:
             ) from error
         raise
     return True
+
+
+def bucket_ensure(client, bucket: str, *, region: str, dry_run: bool, log: Log) -> bool:
+    """Create the bucket when missing; return whether it existed."""
+    if bucket_exists(client, bucket):
+        return True
+    log(f"{'[dry run] ' if dry_run else ''}create bucket {bucket} in {region}")
+    if not dry_run:
+        params = {"Bucket": bucket}
+        if region != "us-east-1":
+            params["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        client.create_bucket(**params)
+    return False
+
+
+def public_access_block_ensure(client, bucket: str, *, wanted: dict, exists: bool, dry_run: bool, log: Log) -> None:
+    """Set the bucket's Block Public Access settings to `wanted` unless they already are."""
+    current = None
+    if exists:
+        try:
+            current = client.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "NoSuchPublicAccessBlockConfiguration":
+                raise
+    if current == wanted:
+        return
+    what = "block all public access" if wanted == ALL_BLOCKED else "allow public bucket policies"
+    log(f"{'[dry run] ' if dry_run else ''}{what} on {bucket}")
+    if not dry_run:
+        client.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=wanted)
+
+
+def bucket_policy_ensure(
+    client, bucket: str, *, statements: list[dict], keep_others: bool, exists: bool, dry_run: bool, log: Log
+) -> None:
+    """Make the bucket policy hold `statements`: alone, or beside the others when `keep_others` (matched by Sid)."""
+    current = _bucket_policy(client, bucket) if exists else None
+    ours = {statement["Sid"] for statement in statements}
+    kept = [s for s in (current or {}).get("Statement", []) if keep_others and s.get("Sid") not in ours]
+    wanted = {"Version": "2012-10-17", "Statement": kept + statements}
+    if current == wanted:
+        return
+    log(f"{'[dry run] ' if dry_run else ''}set the bucket policy of {bucket}: {', '.join(sorted(ours))}")
+    if not dry_run:
+        client.put_bucket_policy(Bucket=bucket, Policy=json.dumps(wanted))
+
+
+def public_read_statement(bucket: str) -> dict:
+    return {
+        "Sid": "PublicReadForWebsite",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/*",
+    }
+
+
+def website_ensure(client, bucket: str, *, exists: bool, dry_run: bool, log: Log) -> None:
+    website = {"IndexDocument": {"Suffix": INDEX_DOCUMENT}, "ErrorDocument": {"Key": INDEX_DOCUMENT}}
+    if exists and _website_configuration(client, bucket) == website:
+        return
+    log(f"{'[dry run] ' if dry_run else ''}set website configuration (index and error document {INDEX_DOCUMENT})")
+    if not dry_run:
+        client.put_bucket_website(Bucket=bucket, WebsiteConfiguration=website)
+
+
+def objects_sync(client, bucket: str, files: list[LocalFile], *, exists: bool, dry_run: bool, log: Log) -> SyncResult:
+    """Make the bucket hold exactly `files`, uploading only what differs, in the files' order."""
+    result = SyncResult()
+    prefix = "[dry run] " if dry_run else ""
+    remote = _remote_objects(client, bucket) if exists else {}
+    for number, item in enumerate(files, start=1):
+        reason = _upload_reason(client, bucket, item, remote.get(item.key))
+        if reason is None:
+            result.unchanged.append(item.key)
+            continue
+        result.uploaded.append(item.key)
+        result.uploaded_bytes += len(item.body)
+        log(f"{prefix}[{number}/{len(files)}] upload {item.key} ({human_size(len(item.body))}, {reason})")
+        if not dry_run:
+            client.put_object(
+                Bucket=bucket,
+                Key=item.key,
+                Body=item.body,
+                ContentType=item.content_type,
+                CacheControl=item.cache_control,
+                ContentMD5=_b64md5(item.body),
+            )
+
+    wanted = {item.key for item in files}
+    result.deleted = sorted(key for key in remote if key not in wanted)
+    for key in result.deleted:
+        log(f"{prefix}delete {key}")
+    if result.deleted and not dry_run:
+        for start in range(0, len(result.deleted), 1000):
+            batch = [{"Key": key} for key in result.deleted[start : start + 1000]]
+            response = client.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
+            if response.get("Errors"):
+                raise RuntimeError(f"could not delete: {response['Errors']}")
+    return result
+
+
+def _bucket_policy(client, bucket: str) -> dict | None:
+    try:
+        return json.loads(client.get_bucket_policy(Bucket=bucket)["Policy"])
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "NoSuchBucketPolicy":
+            return None
+        raise
 
 
 def _remote_objects(client, bucket: str) -> dict[str, dict]:
@@ -306,11 +235,3 @@ def _website_configuration(client, bucket: str) -> dict | None:
 
 def _b64md5(body: bytes) -> str:
     return base64.b64encode(hashlib.md5(body, usedforsecurity=False).digest()).decode()
-
-
-def human_size(count: int) -> str:
-    if count < 1000:
-        return f"{count} B"
-    if count < 1000**2:
-        return f"{count / 1000:.1f} kB"
-    return f"{count / 1000**2:.1f} MB"

@@ -1,6 +1,7 @@
 """The Elastic Beanstalk source bundle: its contents, and that it boots as Beanstalk boots it."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import requests
 import yaml
 
 from deploy.__main__ import main
+from deploy.bundle import DirtyTree, bundle_build
 from tests.deploy.conftest import free_port
 
 MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root", "passwd": ""}
@@ -25,7 +27,8 @@ VENV_BIN = Path(sys.executable).parent
 @pytest.fixture(scope="module")
 def bundle_zip(tmp_path_factory) -> Path:
     output = tmp_path_factory.mktemp("bundle") / "frameseller.zip"
-    main(["bundle", "--output", str(output)])
+    # The checkout as it is, committed or not: what the developer running the tests has.
+    main(["bundle", "--output", str(output), "--allow-dirty"])
     return output
 
 
@@ -54,6 +57,10 @@ def test_bundle_holds_the_backend_and_its_platform_configuration(bundle_zip, cap
         "orders/management/commands/reconcile_orders.py",
         ".platform/hooks/postdeploy/10_reconcile_timer.sh",
         ".platform/scripts/manage.sh",
+        ".platform/scripts/release.sh",
+        ".platform/scripts/reconcile_env.py",
+        ".platform/scripts/reconcile_status.sh",
+        ".platform/nginx/nginx.conf",
         ".platform/nginx/conf.d/proxy_timeouts.conf",
     ):
         assert needed in names, needed
@@ -80,17 +87,143 @@ def test_bundle_ships_no_development_tools(bundle_zip):
 
 
 def test_bundle_keeps_hooks_executable(bundle_zip):
-    info = zipfile.ZipFile(bundle_zip).getinfo(".platform/hooks/postdeploy/10_reconcile_timer.sh")
-    assert (info.external_attr >> 16) & 0o111
+    hooks = [
+        info
+        for info in zipfile.ZipFile(bundle_zip).infolist()
+        if info.filename.startswith((".platform/hooks/", ".platform/confighooks/")) and not info.is_dir()
+    ]
+
+    assert len(hooks) >= 4
+    for info in hooks:
+        assert (info.external_attr >> 16) & 0o111, info.filename
 
 
-def test_bundle_reports_its_size_and_file_count(tmp_path, capsys):
-    made = main(["bundle", "--output", str(tmp_path / "b.zip")])
+def test_bundle_reports_its_size_file_count_and_label(tmp_path, capsys):
+    made = main(["bundle", "--output", str(tmp_path / "b.zip"), "--allow-dirty"])
 
     out = capsys.readouterr().out
     assert f"{len(made.files)} files" in out
     assert "kB" in out
+    assert f"Version label: {made.label}" in out
     assert made.size == (tmp_path / "b.zip").stat().st_size
+
+
+def test_bundle_quiet_prints_the_label_alone(tmp_path, capsys):
+    made = main(["bundle", "--output", str(tmp_path / "b.zip"), "--allow-dirty", "--quiet"])
+
+    assert capsys.readouterr().out == f"{made.label}\n"
+
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+}
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {**os.environ, **GIT_ENV}
+    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    """A small checkout with one commit: the shipped files, and some that never ship."""
+    root = tmp_path / "checkout"
+    for name, body in {
+        "manage.py": "print('manage')\n",
+        "requirements.txt": "Django\n",
+        "Procfile": "web: gunicorn app\n",
+        "orders/__init__.py": "",
+        ".platform/hooks/postdeploy/10_hook.sh": "#!/bin/bash\necho hook\n",
+        "README.md": "# readme\n",
+        "tests/test_x.py": "",
+        ".gitignore": "*.sqlite3\n",
+    }.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(body)
+    (root / ".platform/hooks/postdeploy/10_hook.sh").chmod(0o755)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "one")
+    return root
+
+
+def bundled(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_a_clean_checkout_is_bundled_from_its_commit_and_labelled_with_it(repo, tmp_path):
+    commit = git(repo, "rev-parse", "HEAD").strip()
+    (repo / "orders" / "db.sqlite3").write_text("ignored, never shipped")
+
+    made = bundle_build(output=tmp_path / "b.zip", root=repo)
+
+    files = bundled(made.path)
+    assert set(files) == {
+        "manage.py",
+        "requirements.txt",
+        "Procfile",
+        "orders/__init__.py",
+        ".platform/hooks/postdeploy/10_hook.sh",
+        "REVISION",
+    }
+    assert made.label == f"frameseller-{commit[:12]}"
+    assert files["REVISION"].decode() == f"label: {made.label}\ncommit: {commit}\nuncommitted changes: False\n"
+    info = zipfile.ZipFile(made.path).getinfo(".platform/hooks/postdeploy/10_hook.sh")
+    assert (info.external_attr >> 16) & 0o111
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda root: (root / "manage.py").write_text("print('changed')\n"),
+        lambda root: (root / "orders" / "new.py").write_text(""),
+        lambda root: (root / "Procfile").unlink(),
+        lambda root: git(root, "rm", "-q", "--cached", "requirements.txt"),
+    ],
+    ids=["modified", "untracked", "deleted", "staged"],
+)
+def test_uncommitted_changes_to_what_ships_are_refused(repo, tmp_path, change, capsys):
+    change(repo)
+
+    with pytest.raises(DirtyTree, match="differ from the last commit"):
+        bundle_build(output=tmp_path / "b.zip", root=repo)
+    assert not (tmp_path / "b.zip").exists()
+
+
+def test_changes_to_what_does_not_ship_do_not_count(repo, tmp_path):
+    (repo / "README.md").write_text("# changed\n")
+    (repo / "tests" / "test_y.py").write_text("")
+
+    made = bundle_build(output=tmp_path / "b.zip", root=repo)
+
+    assert "-dirty-" not in made.label
+
+
+def test_allow_dirty_bundles_the_working_tree_and_says_so(repo, tmp_path):
+    commit = git(repo, "rev-parse", "HEAD").strip()
+    (repo / "manage.py").write_text("print('changed')\n")
+
+    made = bundle_build(output=tmp_path / "b.zip", root=repo, allow_dirty=True)
+
+    files = bundled(made.path)
+    assert files["manage.py"] == b"print('changed')\n"
+    assert re.fullmatch(rf"frameseller-{commit[:12]}-dirty-\d{{14}}", made.label)
+    assert b"uncommitted changes: True" in files["REVISION"]
+
+
+def test_the_command_refuses_a_dirty_tree_with_a_message(monkeypatch, repo, tmp_path):
+    (repo / "manage.py").write_text("print('changed')\n")
+    monkeypatch.setattr("deploy.bundle.ROOT", repo)
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["bundle", "--output", str(tmp_path / "b.zip")])
+
+    assert "manage.py" in str(stopped.value)
+    assert "--allow-dirty" in str(stopped.value)
 
 
 @pytest.fixture
@@ -174,8 +307,9 @@ def wait_for(url: str, *, process: subprocess.Popen, seconds: float = 30) -> req
         if process.poll() is not None:
             raise AssertionError(f"the web process exited with status {process.returncode}")
         try:
-            return requests.get(url, timeout=2)
-        except requests.ConnectionError:
+            return requests.get(url, timeout=5)
+        except (requests.ConnectionError, requests.Timeout):
+            # Not listening yet, or a worker's first request is slow on a busy machine.
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
@@ -186,18 +320,22 @@ def test_bundle_boots_as_beanstalk_would(app_dir, mariadb_database):
     port = free_port()
     env = beanstalk_environment(app_dir, database=mariadb_database, port=port)
 
-    # Container commands run in name order, in the unpacked bundle (leader_only: we are the leader).
+    # Container commands run in the unpacked bundle, leader-only ones first (we are the leader),
+    # each group in name order.
     commands = {}
     for config in eb_config(app_dir):
         commands.update(config.get("container_commands") or {})
-    names = sorted(commands)
-    assert "check --deploy" in commands[names[0]]["command"]
+    names = sorted(commands, key=lambda name: (not commands[name].get("leader_only"), name))
 
-    # The deployment checklist stops a deployment whose environment lacks its secret key.
+    # The deployment checklist stops a deployment whose environment lacks its secret key, before
+    # migrate has touched the schema.
     without_secret = {name: value for name, value in env.items() if name != "DJANGO_SECRET_KEY"}
     refused = run_command(app_dir, without_secret, commands[names[0]]["command"])
     assert refused.returncode != 0
     assert "SECRET_KEY" in refused.stdout + refused.stderr
+    assert not query(
+        mariadb_database, "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", mariadb_database
+    )
 
     for name in names:
         done = run_command(app_dir, env, commands[name]["command"])

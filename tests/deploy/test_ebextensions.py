@@ -1,5 +1,8 @@
 """`.ebextensions/` parses as YAML and names only Elastic Beanstalk options that exist."""
 
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,8 +19,9 @@ KNOWN_OPTIONS: dict[str, set[str] | None] = {
     "aws:elasticbeanstalk:cloudwatch:logs": {"StreamLogs", "DeleteOnTerminate", "RetentionInDays"},
     "aws:elasticbeanstalk:container:python": {"WSGIPath", "NumProcesses", "NumThreads"},
     "aws:elasticbeanstalk:environment": {"EnvironmentType", "LoadBalancerType", "LoadBalancerIsShared", "ServiceRole"},
+    "aws:elasticbeanstalk:command": {"DeploymentPolicy", "Timeout", "BatchSizeType", "BatchSize", "IgnoreHealthCheck"},
     "aws:elasticbeanstalk:environment:process:default": {
-        "DeregistrationTimeout",
+        "DeregistrationDelay",
         "HealthCheckInterval",
         "HealthCheckPath",
         "HealthCheckTimeout",
@@ -134,49 +138,77 @@ def test_the_app_is_wired_for_beanstalk():
 
 
 def container_commands() -> dict[str, dict]:
-    """Every container command, in the order Beanstalk runs them (by name)."""
+    """Every container command, in the order Beanstalk runs them on the leader.
+
+    Leader-only commands run before the others, whatever their names; within each group, by name
+    ("leader_only", Customizing software on Linux servers, Elastic Beanstalk Developer Guide).
+    """
     commands = {}
     for path in CONFIGS:
         commands.update(yaml.safe_load(path.read_text()).get("container_commands") or {})
-    return dict(sorted(commands.items()))
+    return dict(sorted(commands.items(), key=lambda item: (not item[1].get("leader_only"), item[0])))
 
 
-def command_named(commands: dict[str, dict], needle: str) -> str:
-    (name,) = [name for name, spec in commands.items() if needle in spec["command"]]
-    return name
+RELEASE_SCRIPT = ROOT / ".platform" / "scripts" / "release.sh"
 
 
-def test_migrations_run_on_the_leader_only():
+def release_steps() -> list[str]:
+    """The manage.py commands .platform/scripts/release.sh runs, in order."""
+    return re.findall(r"^manage (.+)$", RELEASE_SCRIPT.read_text(), re.M)
+
+
+def test_the_leader_runs_the_release_script_first():
     commands = container_commands()
 
-    migrate = [spec for spec in commands.values() if "manage.sh migrate" in spec["command"]]
-    assert len(migrate) == 1
-    assert migrate[0]["leader_only"] is True
-    assert any("collectstatic --noinput" in spec["command"] for spec in commands.values())
+    name, first = next(iter(commands.items()))
+    assert first["command"] == "bash .platform/scripts/release.sh"
+    assert first["leader_only"] is True
+    # migrate, the cache table and the catalog run there only.
+    for others in list(commands.values())[1:]:
+        for step in ("migrate", "createcachetable", "load_catalog"):
+            assert f"manage.sh {step}" not in others["command"], name
+
+
+def test_the_release_checks_the_deployment_before_it_migrates():
+    steps = release_steps()
+
+    assert steps[0] == 'check --deploy --fail-level "${DJANGO_CHECK_FAIL_LEVEL:-WARNING}"'
+    assert [step.split()[0] for step in steps] == ["check", "migrate", "createcachetable", "load_catalog"]
+    assert "set -euo pipefail" in RELEASE_SCRIPT.read_text()
+
+
+def test_a_failing_check_stops_the_release_before_migrate(tmp_path):
+    """Run release.sh with a manage.sh whose check fails: nothing after it runs."""
+    scripts = tmp_path / ".platform" / "scripts"
+    scripts.mkdir(parents=True)
+    shutil.copy(RELEASE_SCRIPT, scripts / "release.sh")
+    log = tmp_path / "ran.log"
+    (scripts / "manage.sh").write_text(f'echo "$1" >> {log}\n[ "$1" != check ]\n')
+
+    done = subprocess.run(["bash", str(scripts / "release.sh")], capture_output=True, text=True)
+
+    assert done.returncode != 0
+    assert log.read_text().split() == ["check"]
+
+
+def test_every_instance_checks_its_environment_and_collects_static_files():
+    settings = all_settings()
+    commands = [spec for spec in container_commands().values() if not spec.get("leader_only")]
+
+    assert [spec["command"] for spec in commands] == [
+        'bash .platform/scripts/manage.sh check --deploy --fail-level "${DJANGO_CHECK_FAIL_LEVEL:-WARNING}"',
+        "bash .platform/scripts/manage.sh collectstatic --noinput -v0",
+    ]
+    assert settings[("aws:elasticbeanstalk:application:environment", "DJANGO_CHECK_FAIL_LEVEL")] == "WARNING"
 
 
 def test_the_cache_lives_in_the_database_whose_table_is_made_after_migrate():
     settings = all_settings()
-    commands = container_commands()
-    names = list(commands)
+    steps = [step.split()[0] for step in release_steps()]
 
     # Without REDIS_URL, DJANGO_CACHE=db shares throttle counters between workers and instances.
     assert settings[("aws:elasticbeanstalk:application:environment", "DJANGO_CACHE")] == "db"
-    create = command_named(commands, "manage.sh createcachetable")
-    assert commands[create]["leader_only"] is True
-    assert names.index(create) > names.index(command_named(commands, "manage.sh migrate"))
-
-
-def test_the_deployment_checklist_runs_first_and_fails_on_warnings():
-    settings = all_settings()
-    commands = container_commands()
-
-    first = next(iter(commands.values()))
-    assert "manage.sh check --deploy --fail-level" in first["command"]
-    assert "${DJANGO_CHECK_FAIL_LEVEL:-WARNING}" in first["command"]
-    # Every instance checks its own environment.
-    assert not first.get("leader_only")
-    assert settings[("aws:elasticbeanstalk:application:environment", "DJANGO_CHECK_FAIL_LEVEL")] == "WARNING"
+    assert steps.index("createcachetable") > steps.index("migrate")
 
 
 def test_the_environment_gets_an_application_load_balancer():
@@ -191,3 +223,15 @@ def test_no_secret_is_in_the_repository():
         text = path.read_text()
         for secret in ("DJANGO_SECRET_KEY:", "STRIPE_SECRET_KEY:", "STRIPE_PUBLISHABLE_KEY:", "RDS_PASSWORD:"):
             assert secret not in text, f"{path.name} sets {secret}"
+
+
+def test_mysqlclient_is_built_against_the_unversioned_mariadb_connector():
+    (python,) = [yaml.safe_load(path.read_text()) for path in CONFIGS if "packages" in yaml.safe_load(path.read_text())]
+    packages = set(python["packages"]["yum"])
+
+    assert {"mariadb-connector-c-devel", "pkgconf-pkg-config", "gcc"} <= packages
+    # A versioned client (mariadb105-devel…) conflicts with newer MariaDB packages.
+    assert not [name for name in packages if re.fullmatch(r"mariadb\d+-devel", name)]
+    # Older mysqlclient looks for pkg-config names mysqlclient and mariadb only, not libmariadb.
+    (pin,) = re.findall(r"^mysqlclient==([\d.]+)$", (ROOT / "requirements.txt").read_text(), re.M)
+    assert tuple(int(part) for part in pin.split(".")) >= (2, 2, 1)

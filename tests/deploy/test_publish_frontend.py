@@ -1,4 +1,7 @@
-"""`python -m deploy publish-frontend` against moto's S3 server, over HTTP."""
+"""`python -m deploy publish-frontend` against moto's server (S3, CloudFront) over HTTP: the files, their headers.
+
+What CloudFront serves them, and how, is in test_cloudfront.py.
+"""
 
 import json
 import re
@@ -8,7 +11,7 @@ import boto3
 import pytest
 
 from deploy.__main__ import main
-from deploy.s3site import CACHE_IMMUTABLE, cache_control, content_type, is_versioned
+from deploy.sitefiles import CACHE_IMMUTABLE, cache_control, content_type, is_versioned
 
 INDEX = b"<!doctype html><title>FrameSeller</title><script src=config.js></script>"
 JS = b"console.log('shop');\n"
@@ -93,7 +96,7 @@ def test_publish_uploads_every_file_with_its_content_type_and_cache_header(publi
     out = capsys.readouterr().out
     assert "[1/7] upload" in out
     assert "uploaded 7 file(s)" in out
-    assert out.rstrip().endswith(f"/{bucket}/index.html")
+    assert re.search(r"^Site: https://\S+\.cloudfront\.net$", out, re.M)
 
 
 def test_config_js_holds_the_given_values(publish, s3, bucket):
@@ -109,18 +112,27 @@ def test_config_js_holds_the_given_values(publish, s3, bucket):
     }
 
 
-def test_bucket_is_created_in_the_region_as_a_website(publish, s3, bucket):
+def test_bucket_is_created_in_the_region_private_and_without_a_website(publish, s3, bucket):
     publish("--region", "eu-west-1")
 
     assert s3.get_bucket_location(Bucket=bucket)["LocationConstraint"] == "eu-west-1"
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert block == {
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True,
+    }
+    with pytest.raises(s3.exceptions.ClientError, match="NoSuchWebsiteConfiguration"):
+        s3.get_bucket_website(Bucket=bucket)
+
+
+def test_website_mode_serves_the_bucket_as_a_public_website(publish, s3, bucket, capsys):
+    publish("--region", "eu-west-1", "--website")
+
     website = s3.get_bucket_website(Bucket=bucket)
     assert website["IndexDocument"] == {"Suffix": "index.html"}
     assert website["ErrorDocument"] == {"Key": "index.html"}
-
-
-def test_public_grants_read_to_everyone(publish, s3, bucket):
-    publish("--public")
-
     policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
     (statement,) = policy["Statement"]
     assert statement["Effect"] == "Allow"
@@ -129,6 +141,8 @@ def test_public_grants_read_to_everyone(publish, s3, bucket):
     assert statement["Resource"] == f"arn:aws:s3:::{bucket}/*"
     block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
     assert block["BlockPublicPolicy"] is False
+    assert block["BlockPublicAcls"] is True
+    assert capsys.readouterr().out.rstrip().endswith(f"/{bucket}/index.html")
 
 
 def test_stale_object_is_removed(publish, s3, bucket, dist):
@@ -184,7 +198,9 @@ def test_dry_run_changes_nothing(publish, s3, bucket, dist, capsys):
     before = {key: (obj["ETag"], obj["LastModified"]) for key, obj in objects(s3, bucket).items()}
     capsys.readouterr()
 
-    result = publish("--dry-run", "--public")
+    policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
+
+    result = publish("--dry-run", "--website")
 
     after = {key: (obj["ETag"], obj["LastModified"]) for key, obj in objects(s3, bucket).items()}
     assert after == before
@@ -193,8 +209,9 @@ def test_dry_run_changes_nothing(publish, s3, bucket, dist, capsys):
     out = capsys.readouterr().out
     assert "[dry run]" in out
     assert "nothing was changed" in out
-    with pytest.raises(s3.exceptions.ClientError):
-        s3.get_bucket_policy(Bucket=bucket)
+    assert s3.get_bucket_policy(Bucket=bucket)["Policy"] == policy
+    with pytest.raises(s3.exceptions.ClientError, match="NoSuchWebsiteConfiguration"):
+        s3.get_bucket_website(Bucket=bucket)
 
 
 def test_dry_run_on_a_missing_bucket_creates_nothing(publish, s3, bucket):

@@ -1,0 +1,22 @@
+#!/bin/bash
+# The release steps, run on one instance (the leader) by one leader-only container command
+# (.ebextensions/03_django.config), in this order, stopping at the first failure:
+#
+# 1. the deployment checklist, so that a misconfigured environment (no DJANGO_SECRET_KEY, HTTPS
+#    settings off…) fails the deployment before anything changes: a failed deployment puts the
+#    previous code back, never the previous schema;
+# 2. migrations, then the database cache's table (DJANGO_CACHE=db), then the starter catalog.
+#
+# They share one command because Beanstalk runs leader-only commands before all the others,
+# whatever their names: a separate check command would run after migrate on the leader.
+set -euo pipefail
+
+manage() {
+  bash "$(dirname "${BASH_SOURCE[0]}")/manage.sh" "$@"
+}
+
+manage check --deploy --fail-level "${DJANGO_CHECK_FAIL_LEVEL:-WARNING}"
+manage migrate --noinput
+# Does nothing when the table exists or the cache is Redis.
+manage createcachetable
+manage load_catalog

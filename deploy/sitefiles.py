@@ -1,0 +1,113 @@
+"""The built site as objects to upload: each file's key, body, Content-Type and Cache-Control."""
+
+import hashlib
+import mimetypes
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+CACHE_IMMUTABLE = "public, max-age=31536000, immutable"
+CACHE_REVALIDATE = "no-cache"
+CONFIG_KEY = "config.js"
+INDEX_DOCUMENT = "index.html"
+
+# Types that mimetypes gets wrong or does not know on every system.
+CONTENT_TYPES = {
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".css": "text/css",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".eot": "application/vnd.ms-fontobject",
+    ".txt": "text/plain",
+    ".xml": "application/xml",
+    ".wasm": "application/wasm",
+}
+TEXT_TYPES = {
+    "application/json",
+    "application/manifest+json",
+    "application/xml",
+    "image/svg+xml",
+    "text/javascript",
+}
+
+# A content hash in the file name: "app.3f9a1c2b.js", "index-B3kq9xZa.css", "logo.5d41402abc4b2a76.svg".
+_HASHED_NAME = re.compile(r"[.-](?P<hash>[A-Za-z0-9_]{8,})\.[A-Za-z0-9]+$")
+
+
+def content_type(name: str) -> str:
+    """Return the Content-Type for a file name, with charset=utf-8 for text."""
+    suffix = Path(name).suffix.lower()
+    value = CONTENT_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if value.startswith("text/") or value in TEXT_TYPES:
+        value += "; charset=utf-8"
+    return value
+
+
+def is_versioned(name: str) -> bool:
+    """Tell whether a file name carries a content hash (so it can be cached forever)."""
+    match = _HASHED_NAME.search(Path(name).name)
+    if not match:
+        return False
+    digest = match["hash"]
+    is_hex = re.fullmatch(r"[0-9a-f]+", digest) is not None
+    has_digit = any(ch.isdigit() for ch in digest)
+    mixed_case = digest.lower() != digest and digest.upper() != digest
+    return is_hex or has_digit or mixed_case
+
+
+def cache_control(name: str) -> str:
+    """Return the Cache-Control for an object key: immutable when hashed, revalidated otherwise."""
+    if name in (INDEX_DOCUMENT, CONFIG_KEY) or not is_versioned(name):
+        return CACHE_REVALIDATE
+    return CACHE_IMMUTABLE
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    key: str
+    body: bytes
+    content_type: str
+    cache_control: str
+
+    @property
+    def md5(self) -> str:
+        return hashlib.md5(self.body, usedforsecurity=False).hexdigest()
+
+
+def site_files(dist: Path, *, config: bytes) -> list[LocalFile]:
+    """Collect the build's files as objects to upload, with ``config.js`` replaced by ``config``."""
+    if not (dist / INDEX_DOCUMENT).is_file():
+        raise FileNotFoundError(f"{dist / INDEX_DOCUMENT} not found: build the site first.")
+    files = []
+    for path in sorted(p for p in dist.rglob("*") if p.is_file()):
+        key = path.relative_to(dist).as_posix()
+        if key == CONFIG_KEY or any(part.startswith(".") for part in Path(key).parts):
+            continue
+        files.append(LocalFile(key, path.read_bytes(), content_type(key), cache_control(key)))
+    files.append(LocalFile(CONFIG_KEY, config, content_type(CONFIG_KEY), cache_control(CONFIG_KEY)))
+    # Hashed assets first, index.html last: a visitor never gets a page naming assets not there yet.
+    return sorted(files, key=lambda item: (item.key == INDEX_DOCUMENT, item.cache_control != CACHE_IMMUTABLE, item.key))
+
+
+def human_size(count: int) -> str:
+    if count < 1000:
+        return f"{count} B"
+    if count < 1000**2:
+        return f"{count / 1000:.1f} kB"
+    return f"{count / 1000**2:.1f} MB"
