@@ -360,3 +360,7 @@ if SERVE_FRONTEND:
     WHITENOISE_INDEX_FILE = True
 WHITENOISE_IMMUTABLE_FILE_TEST = staticfiles.immutable_file_test
 WHITENOISE_ADD_HEADERS_FUNCTION = staticfiles.add_headers
+
+# --- Login security (issue 11), one block to merge as is -------------------------
+# The admin's login form is throttled like the API's login, on the same counters.
+MIDDLEWARE = [*MIDDLEWARE, "frameseller.middleware.AdminLoginThrottleMiddleware"]
