@@ -14,6 +14,7 @@ _GENERIC = {
     403: "Forbidden.",
     404: "Not found.",
     405: "Method not allowed.",
+    411: "Length required.",
     413: "Request body too large.",
     500: "Internal server error.",
 }
@@ -45,12 +46,20 @@ class JsonErrorMiddleware:
 
 
 class RequestBodyLimitMiddleware:
-    """Refuse bodies above DATA_UPLOAD_MAX_MEMORY_SIZE with 413 before they are read."""
+    """Refuse bodies above DATA_UPLOAD_MAX_MEMORY_SIZE with 413 before they are read, and bodies of unknown length.
+
+    A chunked body (`Transfer-Encoding: chunked`, no Content-Length) would reach Django as an empty
+    one, so the request would be answered as if nothing had been sent: it answers 411 instead.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked and not request.META.get("CONTENT_LENGTH"):
+            body = {"detail": "Send the request body with a Content-Length header; chunked uploads are not accepted."}
+            return JsonResponse(body, status=411)
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
