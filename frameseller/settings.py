@@ -361,6 +361,10 @@ if SERVE_FRONTEND:
 WHITENOISE_IMMUTABLE_FILE_TEST = staticfiles.immutable_file_test
 WHITENOISE_ADD_HEADERS_FUNCTION = staticfiles.add_headers
 
-# --- Login security (issue 11), one block to merge as is -------------------------
+# --- Issue 11 (login security, log size): one block, appended to merge as is -----
 # The admin's login form is throttled like the API's login, on the same counters.
 MIDDLEWARE = [*MIDDLEWARE, "frameseller.middleware.AdminLoginThrottleMiddleware"]
+# No log line grows with what a client sent: messages and traceback lines are cut (frameseller.logs).
+LOGGING["filters"] = {**LOGGING.get("filters", {}), "cap_length": {"()": "frameseller.logs.CapLength"}}
+for _handler in LOGGING["handlers"].values():
+    _handler["filters"] = [*_handler.get("filters", []), "cap_length"]
