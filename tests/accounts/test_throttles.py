@@ -102,3 +102,15 @@ def test_a_huge_username_writes_nothing_huge_to_the_log(api_client, caplog):
     # Django warns about long cache keys with the whole key in the message; the log carries warnings.
     assert [str(w.message)[:200] for w in caught if issubclass(w.category, CacheKeyWarning)] == []
     assert sum(len(record.getMessage()) for record in caplog.records) < 2_000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_purchases_never_pass_the_shoppers_limit(settings, throttle_cache, user, client_for):
+    # The purchase throttle counts the same way; an empty body stops each request before Stripe.
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "order_user": "10/day"}
+    clients = [client_for(user) for _ in range(50)]
+
+    statuses = run_concurrently(50, lambda index: clients[index].post("/api/order/", {}, format="json").status_code)
+
+    assert statuses.count(400) == 10
+    assert statuses.count(429) == 40
