@@ -73,8 +73,9 @@ class UserTokenObtainApi(APIView):
     @extend_schema(
         operation_id="login",
         summary="Log in: exchange email and password for a JWT",
-        description="`username` is the email, matched case-insensitively. Any failure answers the "
-        "same 400, never telling whether the email exists.",
+        description="`username` is the email, matched in its canonical form (case, surrounding spaces and "
+        "fullwidth letters don't matter; accents do). Any failure answers the same 400, never telling "
+        "whether the email exists.",
         request=LoginInputSerializer,
         responses={200: TokenOutputSerializer, 400: LoginErrorSerializer, 429: DetailErrorSerializer},
         auth=[],
