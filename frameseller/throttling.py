@@ -7,8 +7,9 @@ INCR; the local-memory cache under its lock; the database cache under a row lock
 the limit pass in a window, however many requests arrive at once. (Back-to-back windows can let up
 to twice the limit through in one period, never more.)
 
-Cache keys are a hash of what the throttle counts by (an address, an email): text a client sent never
-becomes a key, so it cannot break the cache (a lone surrogate) or fill the logs (a 60 KB email).
+Cache keys name the throttle's scope and a hash of what it counts by (an address, an email): text a
+client sent never becomes a key, so it cannot break the cache (a lone surrogate) or fill the logs (a
+60 KB email).
 """
 
 import hashlib
@@ -24,10 +25,10 @@ from rest_framework.throttling import SimpleRateThrottle
 _GRACE_SECONDS = 5
 
 
-def throttle_cache_key(ident: str) -> str:
-    """Return the cache key for what a throttle counts by: a hash, never the text itself."""
+def throttle_cache_key(scope: str, ident: str) -> str:
+    """Return the cache key for a throttle's scope and what it counts by: that one a hash, never the text itself."""
     digest = hashlib.sha256(str(ident).encode("utf-8", "surrogatepass")).hexdigest()
-    return f"throttle:{digest}"
+    return f"throttle:{scope}:{digest}"
 
 
 def _increment_in_database(cache: DatabaseCache, key: str, timeout: int) -> int:
@@ -77,7 +78,7 @@ class SettingsRateThrottle(SimpleRateThrottle):
         ident = self.get_cache_key(request, view)
         if ident is None:
             return True
-        key = f"{throttle_cache_key(ident)}:{self.duration}"
+        key = f"{throttle_cache_key(self.scope, ident)}:{self.duration}"
         self.now = self.timer()
         # The first request of a window records when it opened; the window's counter is named after it.
         cache = caches[DEFAULT_CACHE_ALIAS]
