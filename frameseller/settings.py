@@ -366,5 +366,5 @@ WHITENOISE_ADD_HEADERS_FUNCTION = staticfiles.add_headers
 MIDDLEWARE = [*MIDDLEWARE, "frameseller.middleware.AdminLoginThrottleMiddleware"]
 # No log line grows with what a client sent: messages and traceback lines are cut (frameseller.logs).
 LOGGING["filters"] = {**LOGGING.get("filters", {}), "cap_length": {"()": "frameseller.logs.CapLength"}}
-for _handler in LOGGING["handlers"].values():
+for _handler in LOGGING.get("handlers", {}).values():
     _handler["filters"] = [*_handler.get("filters", []), "cap_length"]

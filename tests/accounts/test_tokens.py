@@ -161,3 +161,10 @@ def test_token_past_its_refresh_window_cannot_be_refreshed(api_client, user):
 
     assert _orders(api_client, token).status_code == 200
     assert _refresh(api_client, token).json() == REFUSED
+
+
+@pytest.mark.parametrize("token", ["ñ.ñ.ñ", "a.b.c", "e30.e30.", "x" * 5000, "Ｊ" * 10])
+def test_refresh_of_something_that_is_no_token_is_403(api_client, token):
+    response = _refresh(api_client, token)
+
+    assert (response.status_code, response.json()) == (403, REFUSED)
