@@ -5,7 +5,6 @@ from rest_framework import exceptions, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import TokenError
 
 from accounts import services
 from accounts.serializers import (
@@ -74,8 +73,9 @@ class UserTokenObtainApi(APIView):
     @extend_schema(
         operation_id="login",
         summary="Log in: exchange email and password for a JWT",
-        description="`username` is the email, matched case-insensitively. Any failure answers the "
-        "same 400, never telling whether the email exists.",
+        description="`username` is the email, matched in its canonical form (case, surrounding spaces and "
+        "fullwidth letters don't matter; accents do). Any failure answers the same 400, never telling "
+        "whether the email exists.",
         request=LoginInputSerializer,
         responses={200: TokenOutputSerializer, 400: LoginErrorSerializer, 429: DetailErrorSerializer},
         auth=[],
@@ -97,16 +97,16 @@ class UserTokenRefreshApi(APIView):
     @extend_schema(
         operation_id="token_refresh",
         summary="Renew a token before it expires",
-        description="Send a token whose refresh window (7 days by default) is still open; "
-        "get a new one with a fresh expiry.",
+        description="Send a token that has not expired yet (60 minutes by default after it was issued or "
+        "last renewed), from a login at most 7 days ago (the refresh window); get a new one with a fresh "
+        "expiry. An expired token, or one issued before the password changed or the account was "
+        "deactivated, answers 403: log in again.",
         request=TokenRefreshInputSerializer,
         responses={200: TokenOutputSerializer, 400: DetailErrorSerializer, 403: DetailErrorSerializer},
         auth=[],
     )
     def post(self, request):
         serializer = TokenRefreshInputSerializer(data=_json_body(request))
-        try:
-            serializer.is_valid(raise_exception=True)
-        except TokenError as error:
-            raise exceptions.PermissionDenied("Token is invalid or expired.") from error
-        return Response({"token": serializer.validated_data["token"]})
+        serializer.is_valid(raise_exception=True)
+        token = services.user_token_refresh(token=serializer.validated_data["token"])
+        return Response({"token": token})

@@ -1,13 +1,21 @@
 """Shoppers: the email address is the login."""
 
+import unicodedata
+
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 
 
 def email_normalize(email: str) -> str:
-    """Return the canonical form of an email: trimmed and lower-cased."""
-    return (email or "").strip().lower()
+    """Return the one canonical form of an email: NFKC-normalised, trimmed and lower-cased.
+
+    Stored emails are in this form and compared byte for byte (on MySQL too, see migration 0002), so
+    an email matches exactly one account and the login throttle counts per account. NFKC folds look-
+    alikes that are the same text (fullwidth letters, the Kelvin sign, the long s) into one spelling,
+    as Django does for usernames; a different letter (`í` for `i`) is a different email.
+    """
+    return unicodedata.normalize("NFKC", email or "").strip().lower()
 
 
 class UserManager(DjangoUserManager):
@@ -31,7 +39,7 @@ class UserManager(DjangoUserManager):
 
 
 class User(AbstractUser):
-    """A shopper or an operator, identified by a unique, lower-cased email."""
+    """A shopper or an operator, identified by a unique email in canonical form (email_normalize)."""
 
     username = None
     email = models.EmailField("email address", unique=True)

@@ -1,5 +1,4 @@
 from rest_framework import serializers
-from rest_framework_simplejwt.serializers import TokenRefreshSlidingSerializer
 
 
 class SignupInputSerializer(serializers.Serializer):
@@ -18,9 +17,8 @@ class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="A JWT to send as `Authorization: JWT <token>`.")
 
 
-# Checks the token and, if its refresh window is open, answers a renewed one as `token`.
-class TokenRefreshInputSerializer(TokenRefreshSlidingSerializer):
-    token = serializers.CharField(help_text="A valid token whose refresh window is still open.")
+class TokenRefreshInputSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="An unexpired token from a login at most 7 days ago.")
 
 
 class LoginErrorSerializer(serializers.Serializer):

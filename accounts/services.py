@@ -1,11 +1,14 @@
-"""Account services: sign up and issue login tokens."""
+"""Account services: sign up, issue and renew login tokens."""
 
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import SlidingToken
 
 from accounts.models import User, email_normalize
+from accounts.tokens import token_claims, token_user
 from frameseller.exceptions import ApplicationError
 
 AUTHORIZATION_FAILURE = "authorization failure"
@@ -13,6 +16,11 @@ AUTHORIZATION_FAILURE = "authorization failure"
 
 class SignupError(ApplicationError):
     default_message = "The account could not be created."
+
+
+class TokenRefused(ApplicationError):
+    status_code = 403
+    default_message = "Token is invalid or expired."
 
 
 class AuthenticationFailure(ApplicationError):
@@ -50,13 +58,25 @@ def user_signup(*, email: str, password: str, first_name: str, last_name: str) -
 
 
 def user_token_issue(*, user: User) -> str:
-    """Issue a signed JWT naming the shopper, for the site to greet them."""
+    """Issue a signed JWT naming the shopper, for the site to greet them, valid until their password changes."""
     token = SlidingToken.for_user(user)
-    token["user_id"] = user.pk  # an integer, as the first deployment sent it
-    token["email"] = user.email
-    token["first_name"] = user.first_name
-    token["last_name"] = user.last_name
+    for claim, value in token_claims(user).items():
+        token[claim] = value
     return str(token)
+
+
+def user_token_refresh(*, token: str) -> str:
+    """Renew an unexpired token within its refresh window, if it still stands for an active user's password."""
+    try:
+        sliding = SlidingToken(token)
+        sliding.check_exp(jwt_settings.SLIDING_TOKEN_REFRESH_EXP_CLAIM)
+    except TokenError as error:
+        raise TokenRefused() from error
+    if token_user(sliding.payload) is None:
+        raise TokenRefused()
+    sliding.set_exp()
+    sliding.set_iat()
+    return str(sliding)
 
 
 def user_token_obtain(*, request, username: str, password: str) -> str:

@@ -1,4 +1,8 @@
-"""Throttles for login and signup: per client address and per account."""
+"""Throttles for login and signup: per client address and per account.
+
+The admin's login form counts on the same counters as the API's login (see
+frameseller.middleware.AdminLoginThrottleMiddleware): two doors, one limit.
+"""
 
 import json
 
@@ -14,9 +18,11 @@ class LoginIpThrottle(SettingsRateThrottle):
 
 
 class LoginAccountThrottle(SettingsRateThrottle):
+    """Count attempts per account: by the email in its canonical form, the one the login looks up."""
+
     scope = "login_account"
 
-    def get_cache_key(self, request, view):
+    def submitted_email(self, request) -> object:
         # Read the raw body, not request.data: a parse error must reach the view intact.
         try:
             data = json.loads(request.body or b"{}")
@@ -24,7 +30,10 @@ class LoginAccountThrottle(SettingsRateThrottle):
             return None
         if not isinstance(data, dict):
             return None
-        email = data.get("username") or data.get("email")
+        return data.get("username") or data.get("email")
+
+    def get_cache_key(self, request, view):
+        email = self.submitted_email(request)
         if not isinstance(email, str) or not email.strip():
             return None
         return self.cache_format % {"scope": self.scope, "ident": email_normalize(email)}
@@ -36,3 +45,10 @@ class SignupIpThrottle(LoginIpThrottle):
 
 class SignupAccountThrottle(LoginAccountThrottle):
     scope = "signup_account"
+
+
+class AdminLoginAccountThrottle(LoginAccountThrottle):
+    """The login account throttle for the admin's form, which posts `username` form-encoded."""
+
+    def submitted_email(self, request) -> object:
+        return request.POST.get("username")

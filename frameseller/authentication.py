@@ -4,6 +4,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework_simplejwt import authentication
 
+from accounts.tokens import token_user
+
 
 class JWTAuthentication(authentication.JWTAuthentication):
     """Accept `JWT <token>` and `Bearer <token>`; failures answer 403, not 401.
@@ -14,6 +16,13 @@ class JWTAuthentication(authentication.JWTAuthentication):
 
     def authenticate_header(self, request):
         return None
+
+    def get_user(self, validated_token):
+        """Return the token's user, unless the user is gone or deactivated or the password changed since."""
+        user = token_user(validated_token.payload)
+        if user is None:
+            raise exceptions.AuthenticationFailed("This token no longer stands for an active account.")
+        return user
 
 
 class OptionalJWTAuthentication(JWTAuthentication):

@@ -1,14 +1,20 @@
-"""Middleware that keeps every error answer JSON and every request body small."""
+"""Middleware that keeps every error answer JSON and every request body small, and throttles the admin login."""
+
+import math
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.middleware import common
+from django.urls import reverse
+
+from accounts.throttles import AdminLoginAccountThrottle, LoginIpThrottle
 
 _GENERIC = {
     400: "Bad request.",
     403: "Forbidden.",
     404: "Not found.",
     405: "Method not allowed.",
+    411: "Length required.",
     413: "Request body too large.",
     500: "Internal server error.",
 }
@@ -40,12 +46,20 @@ class JsonErrorMiddleware:
 
 
 class RequestBodyLimitMiddleware:
-    """Refuse bodies above DATA_UPLOAD_MAX_MEMORY_SIZE with 413 before they are read."""
+    """Refuse bodies above DATA_UPLOAD_MAX_MEMORY_SIZE with 413 before they are read, and bodies of unknown length.
+
+    A chunked body (`Transfer-Encoding: chunked`, no Content-Length) would reach Django as an empty
+    one, so the request would be answered as if nothing had been sent: it answers 411 instead.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked and not request.META.get("CONTENT_LENGTH"):
+            body = {"detail": "Send the request body with a Content-Length header; chunked uploads are not accepted."}
+            return JsonResponse(body, status=411)
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -64,3 +78,30 @@ class CommonMiddleware(common.CommonMiddleware):
         if request.path_info.startswith("/api/"):
             return False
         return super().should_redirect_with_slash(request)
+
+
+class AdminLoginThrottleMiddleware:
+    """Throttle the admin's login form like the API's login, on the same counters (accounts.throttles).
+
+    Refused attempts get a plain-text 429, as fits the admin's HTML pages.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.path_info == reverse("admin:login"):
+            waits = [
+                throttle.wait()
+                for throttle in (LoginIpThrottle(), AdminLoginAccountThrottle())
+                if not throttle.allow_request(request, None)
+            ]
+            if waits:
+                response = HttpResponse(
+                    "Too many login attempts. Please wait a minute and try again.\n",
+                    status=429,
+                    content_type="text/plain; charset=utf-8",
+                )
+                response["Retry-After"] = str(math.ceil(max(waits)))
+                return response
+        return self.get_response(request)

@@ -94,16 +94,20 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     # Outside everything that writes a body, so error answers are compressed too.
     "frameseller.compression.TextGZipMiddleware",
+    # Outside the JSON error rewriting and WhiteNoise, so that every answer (the site's
+    # files and rewritten errors too) carries the security headers.
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "frameseller.middleware.JsonErrorMiddleware",
     "frameseller.middleware.RequestBodyLimitMiddleware",
-    "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "frameseller.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The admin's login form is throttled like the API's login, on the same counters.
+    "frameseller.middleware.AdminLoginThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "frameseller.urls"
@@ -209,6 +213,8 @@ if SERVE_FRONTEND:
     WHITENOISE_INDEX_FILE = True
 WHITENOISE_IMMUTABLE_FILE_TEST = staticfiles.immutable_file_test
 WHITENOISE_ADD_HEADERS_FUNCTION = staticfiles.add_headers
+# The site's files are for the site: no Access-Control-Allow-Origin: * on them.
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 # The API base URL the single-page site calls ("" = same origin).
 FRONTEND_API_BASE_URL = env.str("FRONTEND_API_BASE_URL", default="")
 
@@ -351,7 +357,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No log line grows with what a client sent: messages and traceback lines are cut.
+    "filters": {"cap_length": {"()": "frameseller.logs.CapLength"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["cap_length"]}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
