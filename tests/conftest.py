@@ -161,3 +161,38 @@ class StripeFaults:
 @pytest.fixture
 def stripe_faults(monkeypatch, settings) -> StripeFaults:
     return StripeFaults(monkeypatch, settings)
+
+
+class DatabaseOutage:
+    """The database becomes unreachable: new connections are pointed at nowhere (a missing file, a closed port).
+
+    Tests using it need `django_db(transaction=True)`: the connection is really closed.
+    """
+
+    def __init__(self):
+        from django.db import connections
+
+        self._connection = connections["default"]
+        self._saved = dict(self._connection.settings_dict)
+
+    def stop(self) -> None:
+        from tests.emulator_process import free_port
+
+        self._connection.close()
+        if self._connection.vendor == "sqlite":
+            self._connection.settings_dict["NAME"] = "/nonexistent/frameseller/db.sqlite3"
+        else:
+            self._connection.settings_dict.update(HOST="127.0.0.1", PORT=free_port())
+        self._connection.settings_dict["CONN_HEALTH_CHECKS"] = False
+
+    def start(self) -> None:
+        self._connection.close()
+        self._connection.settings_dict.clear()
+        self._connection.settings_dict.update(self._saved)
+
+
+@pytest.fixture
+def database_outage():
+    outage = DatabaseOutage()
+    yield outage
+    outage.start()
