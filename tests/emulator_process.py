@@ -105,7 +105,8 @@ class StripeEmulator:
         return self._post("/v1/charges", data)["id"]
 
     def register_webhook(self, url: str, secret: str, name: str = "frameseller") -> None:
-        self._post(f"/_config/webhooks/{name}", {"url": url, "secret": secret})
+        response = requests.post(f"{self.url}/_config/webhooks/{name}", data={"url": url, "secret": secret}, timeout=5)
+        response.raise_for_status()
 
     def payment_intents(self) -> list[dict]:
         return requests.get(f"{self.url}/v1/payment_intents", auth=(SECRET_KEY, ""), timeout=5).json()["data"]
