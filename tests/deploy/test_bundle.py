@@ -175,7 +175,7 @@ def wait_for(url: str, *, process: subprocess.Popen, seconds: float = 30) -> req
             raise AssertionError(f"the web process exited with status {process.returncode}")
         try:
             return requests.get(url, timeout=2)
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # a busy machine: the workers are still loading
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
