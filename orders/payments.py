@@ -284,12 +284,13 @@ def charges_for_order(*, customer_id: str, order_id: str, installation: str, sin
     A charge naming the order but another installation or customer is never returned.
     """
     client = _client()
+    # Charges made for the order are no older than it (a minute's leeway for clocks).
+    created_after = {"gt": int(since.timestamp()) - 60}
     try:
         try:
-            page = client.v1.charges.list({"customer": customer_id, "limit": 100})
+            page = client.v1.charges.list({"customer": customer_id, "created": created_after, "limit": 100})
         except stripe.InvalidRequestError:
-            created_after = int(since.timestamp()) - 60
-            page = client.v1.charges.list({"created": {"gt": created_after}, "limit": 100})
+            page = client.v1.charges.list({"created": created_after, "limit": 100})
         found = [_charge(obj) for obj in page.auto_paging_iter()]
     except stripe.StripeError as error:
         raise _translate(error) from error

@@ -127,7 +127,11 @@ def test_checkouts_in_flight_when_stripe_freezes_are_charged_at_most_once(produc
     threads = [threading.Thread(target=shopper) for _ in range(8)]
     for thread in threads:
         thread.start()
-    time.sleep(0.7)  # checkouts are flowing: some attaching cards, some charging
+    # Freeze once checkouts flow steadily: those in flight are attaching cards, looking for an
+    # earlier charge, or sending the charge itself (how many of each varies from run to run).
+    deadline = time.monotonic() + 10
+    while len(answers) < 6 and time.monotonic() < deadline:
+        time.sleep(0.02)
     shop.emulator.process.send_signal(signal.SIGSTOP)
     try:
         time.sleep(STALL_SECONDS)
