@@ -78,6 +78,13 @@ run: venv frontend
 	else \
 	  $(PY) -m devtools.stripe_emulator --port $(STRIPE_EMULATOR_PORT) & emu=$$!; \
 	  trap 'kill $$emu 2>/dev/null' EXIT INT TERM; \
+	  for _ in $$(seq 50); do curl -sf -o /dev/null http://127.0.0.1:$(STRIPE_EMULATOR_PORT)/js.stripe.com/v3/ && break; sleep 0.2; done; \
+	fi; \
+	if [ "$${STRIPE_BACKEND:-emulator}" = emulator ]; then \
+	  curl -sf -o /dev/null -X POST http://127.0.0.1:$(STRIPE_EMULATOR_PORT)/_config/webhooks/frameseller \
+	    -d url=http://$(HOST):$(PORT)/api/stripe/webhook/ \
+	    -d secret=$${STRIPE_WEBHOOK_SECRET:-whsec_frameseller_local_development} \
+	  && echo "Stripe emulator sends its events to http://$(HOST):$(PORT)/api/stripe/webhook/"; \
 	fi; \
 	echo "FrameSeller on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/)"; \
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -10,7 +10,9 @@ Two things differ from running `localstripe` directly:
 * its fake Stripe.js is also served wrapped in a function scope at
   `/js.stripe.com/v3/wrapped.js`: the original declares a global `class Element`
   that shadows the browser's own and breaks Bootstrap.  The script finds the
-  API's address from its own URL, so it must be served from the emulator.
+  API's address from its own URL, so it must be served from the emulator.  Its
+  3-D Secure dialog (confirmCardPayment) is also raised above Bootstrap's modal
+  dialog, where real Stripe.js puts its own challenge.
 """
 
 import argparse
@@ -52,6 +54,10 @@ def _use_state_file(path: Path) -> None:
 def wrapped_stripe_js() -> str:
     """Return localstripe's Stripe.js inside a function scope; `Stripe` stays global."""
     source = (Path(resources.__file__).parent / "localstripe-v3.js").read_text(encoding="utf-8")
+    dialog_style = "'text-align': 'center',"
+    if dialog_style in source:
+        # Above Bootstrap's modal (z-index 1055), or the challenge would sit behind the checkout.
+        source = source.replace(dialog_style, dialog_style + " 'z-index': '2000',", 1)
     return "(function () {\n" + source + "\n}).call(window);\n"
 
 

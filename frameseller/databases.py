@@ -1,5 +1,6 @@
 """The database: Django's settings for one database URL, with the options each engine needs."""
 
+import hashlib
 import os
 from pathlib import Path
 from urllib.parse import quote
@@ -42,3 +43,9 @@ def database_config(url: str, *, conn_max_age: int, var_dir: Path) -> dict:
         # test run, so that two runs in one checkout don't collide.
         config["TEST"] = {"NAME": str(var_dir / f"test_db_{os.getpid()}.sqlite3")}
     return config
+
+
+def installation_id(config: dict) -> str:
+    """Return a stable name for the installation that uses this database (engine, host, port, name)."""
+    identity = "|".join(str(config.get(part, "")) for part in ("ENGINE", "HOST", "PORT", "NAME"))
+    return "fs-" + hashlib.sha256(identity.encode()).hexdigest()[:12]

@@ -3,12 +3,15 @@
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 logger = logging.getLogger(__name__)
+
+DATABASE_UNAVAILABLE_MESSAGE = "The service is temporarily unavailable. Please try again in a minute."
 
 
 class ApplicationError(Exception):
@@ -56,6 +59,10 @@ def _describe(exc) -> tuple[int, str, dict, dict] | None:
 
     if isinstance(exc, ApplicationError):
         return exc.status_code, exc.message, dict(exc.extra), headers
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database is unreachable: a JSON 503 the client may retry, never a bare 500.
+        logger.error("Database unavailable: %s", exc)
+        return status.HTTP_503_SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE, {}, {"Retry-After": "30"}
     if isinstance(exc, exceptions.ValidationError):
         if isinstance(exc.detail, dict):
             extra = {"errors": exc.detail}

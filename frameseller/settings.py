@@ -18,7 +18,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from frameseller import databases, secret_key, staticfiles
+from frameseller import databases, mailers, secret_key, staticfiles
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -98,6 +98,8 @@ MIDDLEWARE = [
     # files and rewritten errors too) carries the security headers.
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A database outage answers 503 JSON everywhere, not a 500 (frameseller/dbdown.py).
+    "frameseller.dbdown.DatabaseUnavailableMiddleware",
     "frameseller.middleware.JsonErrorMiddleware",
     "frameseller.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -350,6 +352,37 @@ STRIPE_BREAKER_FAILURES = env.int("STRIPE_BREAKER_FAILURES", default=5)
 STRIPE_BREAKER_SECONDS = env.float("STRIPE_BREAKER_SECONDS", default=30.0)
 # UNPAID orders older than this are settled by `manage.py reconcile_orders`.
 RECONCILE_AFTER_SECONDS = env.int("RECONCILE_AFTER_SECONDS", default=300)
+
+# --- Payments for the real Stripe world: flow, webhooks, installation, receipts -----
+
+# How POST /api/order/ pays: "charges" (the 2017 Charge flow, the default) or "payment_intents"
+# (PaymentIntents, with 3-D Secure when the bank asks for it: docs/payments.md).
+STRIPE_PAYMENT_FLOW = env_choice("STRIPE_PAYMENT_FLOW", ("charges", "payment_intents"), default="charges")
+# The signing secret of the webhook endpoint (POST /api/stripe/webhook/). A local run uses the
+# development secret `make run` registers with the emulator; production must set Stripe's whsec_….
+STRIPE_WEBHOOK_SECRET = env_secret("STRIPE_WEBHOOK_SECRET") or (
+    "whsec_frameseller_local_development" if DJANGO_ENV == "local" else ""
+)
+# Names this installation in the metadata of every charge and PaymentIntent, so that two
+# installations sharing one Stripe account never settle an order with the other's payment.
+# Default: stable per database (the same database is the same installation).
+FRAMESELLER_INSTALLATION = env.str(
+    "FRAMESELLER_INSTALLATION",
+    default=databases.installation_id(DATABASES["default"]),
+)
+# Receipts: Django's email framework (MAILERS). EMAIL_URL (django-environ's syntax) chooses the
+# service: smtp+tls://USER:PASSWORD@email-smtp.eu-west-1.amazonaws.com:587 for Amazon SES over
+# SMTP, any SMTP server, or consolemail://. A local run keeps every mail as a file in var/mail/.
+EMAIL_TIMEOUT_SECONDS = env.int("EMAIL_TIMEOUT", default=10)
+if "EMAIL_URL" in env:
+    MAILERS = {"default": mailers.mailer_config(env_secret("EMAIL_URL"), timeout=EMAIL_TIMEOUT_SECONDS)}
+elif DJANGO_ENV == "local":
+    MAILERS = {"default": mailers.file_mailer_config(VAR_DIR / "mail")}
+else:
+    MAILERS = {"default": mailers.mailer_config("smtp://localhost:25", timeout=EMAIL_TIMEOUT_SECONDS)}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="FrameSeller <receipts@frameseller.example>")
+# The shop's public address, for the My orders link in receipts.
+SHOP_URL = env.str("SHOP_URL", default="http://127.0.0.1:8000/")
 
 # --- Logging: to stdout, for gunicorn and the platform to collect -------------
 

@@ -1,26 +1,32 @@
-"""Order endpoints: list the shopper's orders, buy a photo."""
+"""Order endpoints: list the shopper's orders, buy a photo, confirm a 3-D Secure payment; Stripe's webhook."""
 
 import re
 from datetime import datetime
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from frameseller.exceptions import EnvelopeErrorsMixin
 from frameseller.pagination import LIST_PARAMETERS, next_link, page_request
 from frameseller.rendering import json_response
+from orders import payments
+from orders.confirming import order_confirm
+from orders.errors import OrderRequiresAction
 from orders.placing import order_place
 from orders.selectors import order_list_rows
 from orders.serializers import (
     OrderCreatedSerializer,
     OrderCreateInputSerializer,
     OrderErrorSerializer,
+    OrderRequiresActionSerializer,
     OrderSerializer,
     order_list_data,
 )
 from orders.throttles import OrderUserThrottle
+from orders.webhooks import stripe_event_handle
 
 IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
 
@@ -69,8 +75,11 @@ class OrderListCreateApi(EnvelopeErrorsMixin, APIView):
             "The amount is the catalog price, computed on the server. Outcomes: 201 paid; 400 bad input "
             "(nothing recorded or charged); 402 declined (order recorded FAILED); 409 the same payment is "
             "still being processed; 503 the payment service could not confirm (order stays UNPAID and is "
-            "settled by reconciliation, never charged twice). Repeating a request with the same "
-            "`Idempotency-Key` or the same token answers the first attempt's outcome."
+            "settled by reconciliation, never charged twice; also when the database fails during the payment). "
+            "Repeating a request with the same `Idempotency-Key` or the same token answers the first attempt's "
+            "outcome; the same key for another photo answers 422 and charges nothing. With "
+            "STRIPE_PAYMENT_FLOW=payment_intents, 202 when the bank asks for 3-D Secure: complete it with "
+            "Stripe.js `confirmCardPayment(client_secret)`, then POST /api/order/{id}/confirm/."
         ),
         parameters=[
             OpenApiParameter(
@@ -84,11 +93,14 @@ class OrderListCreateApi(EnvelopeErrorsMixin, APIView):
         request=OrderCreateInputSerializer,
         responses={
             201: OrderCreatedSerializer,
+            202: OrderRequiresActionSerializer,
             400: OrderErrorSerializer,
             402: OrderErrorSerializer,
             403: OrderErrorSerializer,
             409: OrderErrorSerializer,
+            422: OrderErrorSerializer,
             429: OrderErrorSerializer,
+            502: OrderErrorSerializer,
             503: OrderErrorSerializer,
         },
         examples=[
@@ -107,11 +119,81 @@ class OrderListCreateApi(EnvelopeErrorsMixin, APIView):
             raise exceptions.ValidationError("Idempotency-Key must be 1 to 255 printable ASCII characters.")
         serializer = OrderCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        order = order_place(
-            user=request.user,
-            product_id=serializer.validated_data["product"],
-            token=serializer.validated_data["token"],
-            idempotency_key=key,
-        )
+        try:
+            order = order_place(
+                user=request.user,
+                product_id=serializer.validated_data["product"],
+                token=serializer.validated_data["token"],
+                idempotency_key=key,
+            )
+        except OrderRequiresAction as action:
+            return _requires_action_response(action)
         body = {"success": True, "id": order.pk, "order": OrderSerializer(order).data}
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+def _requires_action_response(action: OrderRequiresAction) -> Response:
+    body = {
+        "success": False,
+        "requires_action": True,
+        "client_secret": action.client_secret,
+        "order_id": action.order_id,
+    }
+    return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class OrderConfirmApi(EnvelopeErrorsMixin, APIView):
+    throttle_classes = [OrderUserThrottle]
+
+    @extend_schema(
+        operation_id="order_confirm",
+        summary="Finish a payment after 3-D Secure: record how the order's PaymentIntent ended",
+        description=(
+            "Call after Stripe.js `confirmCardPayment(client_secret)` finished (successfully or not). "
+            "201 paid; 402 authentication failed or the card was declined (order FAILED); 404 not your "
+            "order; 409 the authentication is still in progress; 503 the payment service could not be asked."
+        ),
+        request=None,
+        responses={
+            201: OrderCreatedSerializer,
+            402: OrderErrorSerializer,
+            403: OrderErrorSerializer,
+            404: OrderErrorSerializer,
+            409: OrderErrorSerializer,
+            503: OrderErrorSerializer,
+        },
+    )
+    def post(self, request, order_id: int):
+        order = order_confirm(user=request.user, order_id=order_id)
+        body = {"success": True, "id": order.pk, "order": OrderSerializer(order).data}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class StripeWebhookApi(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="stripe_webhook",
+        summary="Receive Stripe's events (signed with STRIPE_WEBHOOK_SECRET)",
+        description=(
+            "The `Stripe-Signature` header is verified (5 minutes' tolerance): 400 if missing or wrong. "
+            "An event id seen before answers 200 and does nothing. An event that fails answers 5xx so that "
+            "Stripe retries it. Handled: charge.succeeded, payment_intent.succeeded, charge.failed, "
+            "payment_intent.payment_failed, charge.refunded, charge.dispute.created, charge.dispute.closed."
+        ),
+        request={"application/json": {"type": "object", "description": "A Stripe event"}},
+        responses={
+            200: inline_serializer(
+                "WebhookReceived", {"received": serializers.BooleanField(), "outcome": serializers.CharField()}
+            ),
+            400: inline_serializer("WebhookRefused", {"detail": serializers.CharField()}),
+        },
+        auth=[],
+    )
+    def post(self, request):
+        try:
+            outcome = stripe_event_handle(payload=request.body, signature=request.headers.get("Stripe-Signature", ""))
+        except payments.WebhookInvalid:
+            return Response({"detail": "Invalid Stripe signature or payload."}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"received": True, "outcome": outcome})

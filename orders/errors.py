@@ -53,3 +53,32 @@ class OrderPhotoPaymentPending(OrderInProgress):
 class OrderNotRefundable(ApplicationError):
     status_code = status.HTTP_409_CONFLICT
     default_message = "Only a paid order can be refunded."
+
+
+class OrderKeyReused(ApplicationError):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_message = (
+        "This Idempotency-Key was already used for another purchase (a different photo); nothing was charged. "
+        "Send a new key for a new purchase."
+    )
+
+
+class OrderRequiresAction(ApplicationError):
+    """Not a failure: the bank asks the shopper to authenticate (3-D Secure); the view answers 202."""
+
+    status_code = status.HTTP_202_ACCEPTED
+    default_message = "Your bank asks you to confirm this payment."
+
+    def __init__(self, *, order_id: int, client_secret: str):
+        self.order_id = order_id
+        self.client_secret = client_secret
+        super().__init__(extra={"order_id": order_id, "requires_action": True, "client_secret": client_secret})
+
+
+class OrderNotFound(ApplicationError):
+    status_code = status.HTTP_404_NOT_FOUND
+    default_message = "No such order."
+
+
+class DatabaseUnavailableDuringPayment(OrderPaymentPending):
+    """The database failed while (or after) the card was charged: reconciliation settles the order."""

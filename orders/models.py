@@ -35,6 +35,17 @@ class Order(models.Model):
     # outcome is unknown until reconciliation settles it.
     outcome_unknown = models.BooleanField(default=False)
     failure_reason = models.CharField(max_length=500, blank=True, default="")
+    # The shop installation that made the payment (metadata `installation` on Stripe): an
+    # event or a charge naming another one never settles this order.
+    installation = models.CharField(max_length=64, blank=True, default="")
+    stripe_payment_intent_id = models.CharField(max_length=255, blank=True, default="")
+    # The card paid with, for the receipt.
+    card_brand = models.CharField(max_length=32, blank=True, default="")
+    card_last4 = models.CharField(max_length=4, blank=True, default="")
+    # A dispute is open on the charge: downloads stop until it is won (orders.settlement.order_downloadable).
+    disputed = models.BooleanField(default=False)
+    # Claimed under the row lock by the one path that sends the receipt (orders.receipts).
+    receipt_sent_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -51,3 +62,40 @@ class Order(models.Model):
     def amount_minor_units(self) -> int:
         """Return the charged price in the currency's smallest unit (cents)."""
         return int((self.price * 100).to_integral_value())
+
+
+class PaymentEvent(models.Model):
+    """One thing that happened to an order's payment: an attempt, an outcome, a refund, a Stripe event.
+
+    The order's ledger, oldest first. A Stripe webhook event is recorded once by its id.
+    """
+
+    class Kind(models.TextChoices):
+        ATTEMPT = "attempt", "Payment sent to Stripe"
+        PAID = "paid", "Paid"
+        FAILED = "failed", "Failed"
+        OUTCOME_UNKNOWN = "outcome_unknown", "Outcome unknown"
+        REQUIRES_ACTION = "requires_action", "Authentication (3-D Secure) asked"
+        EXTRA_CHARGE_REFUNDED = "extra_charge_refunded", "Extra charge refunded"
+        REFUNDED = "refunded", "Refunded"
+        DISPUTE_OPENED = "dispute_opened", "Dispute opened"
+        DISPUTE_CLOSED = "dispute_closed", "Dispute closed"
+        RECEIPT_SENT = "receipt_sent", "Receipt sent"
+        WEBHOOK = "webhook", "Stripe event received"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, null=True, blank=True, related_name="payment_events")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    # A webhook's event id (evt_…): unique, so that a repeated delivery is recognised.
+    stripe_event_id = models.CharField(max_length=255, null=True, blank=True, unique=True)  # noqa: DJ001
+    stripe_event_type = models.CharField(max_length=64, blank=True, default="")
+    # The charge, PaymentIntent, refund or dispute concerned.
+    stripe_object_id = models.CharField(max_length=255, blank=True, default="")
+    amount = models.IntegerField(null=True, blank=True, help_text="In the currency's smallest unit.")
+    detail = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.stripe_object_id}".strip()

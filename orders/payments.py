@@ -23,6 +23,7 @@ import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import stripe
 from django.conf import settings
@@ -54,6 +55,10 @@ class PaymentUnavailable(PaymentError):
     """Stripe could not be reached or failed: the outcome is unknown."""
 
 
+class WebhookInvalid(PaymentError):
+    """A webhook's payload or signature could not be verified."""
+
+
 @dataclass(frozen=True)
 class Customer:
     id: str
@@ -62,6 +67,8 @@ class Customer:
 @dataclass(frozen=True)
 class Card:
     id: str
+    brand: str = ""
+    last4: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,16 +76,68 @@ class Charge:
     id: str
     status: str  # "succeeded", "failed" or "pending"
     failure_message: str
+    customer: str = ""
+    amount: int = 0
+    amount_refunded: int = 0
+    order_id: str = ""
+    installation: str = ""
+    payment_intent: str = ""
 
     @property
     def paid(self) -> bool:
         return self.status == "succeeded"
+
+    @property
+    def kept(self) -> bool:
+        """Succeeded and not refunded in full: money the shop holds."""
+        return self.paid and self.amount_refunded < self.amount
+
+
+@dataclass(frozen=True)
+class PaymentIntent:
+    id: str
+    # "succeeded", "requires_action", "processing", "requires_payment_method", "canceled", ...
+    status: str
+    client_secret: str
+    customer: str = ""
+    latest_charge: str = ""
+    failure_message: str = ""
+    order_id: str = ""
+    installation: str = ""
+
+    @property
+    def paid(self) -> bool:
+        return self.status == "succeeded"
+
+    @property
+    def failed(self) -> bool:
+        """Authentication failed or the card was declined: nothing was charged."""
+        return self.status in ("requires_payment_method", "canceled")
 
 
 @dataclass(frozen=True)
 class Refund:
     id: str
     amount: int
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """A verified Stripe event, and what its object says (a charge, PaymentIntent or dispute)."""
+
+    id: str
+    type: str
+    object_id: str
+    object_type: str
+    customer: str = ""
+    order_id: str = ""
+    installation: str = ""
+    charge: str = ""  # a dispute's charge, a PaymentIntent's latest charge
+    payment_intent: str = ""
+    status: str = ""
+    amount: int = 0
+    amount_refunded: int = 0
+    failure_message: str = ""
 
 
 def _client() -> stripe.StripeClient:
@@ -160,7 +219,7 @@ def card_attach(*, customer_id: str, token: str, idempotency_key: str) -> Card:
         )
     except stripe.StripeError as error:
         raise _translate(error, card_refused_on_invalid_request=True) from error
-    return Card(id=card.id)
+    return Card(id=card.id, brand=getattr(card, "brand", "") or "", last4=getattr(card, "last4", "") or "")
 
 
 def charge(
@@ -184,7 +243,9 @@ def charge(
                 "description": description,
                 "metadata": metadata,
             },
-            {"idempotency_key": _key(idempotency_key)},
+            # Sent once: a retry after a timeout could charge again (idempotency keys are
+            # Stripe's safety net, not ours). A lost answer is settled by reading.
+            {"idempotency_key": _key(idempotency_key), "max_network_retries": 0},
         )
     except stripe.StripeError as error:
         raise _translate(error) from error
@@ -193,40 +254,202 @@ def charge(
     if obj.status != "succeeded":
         # "pending": it may still succeed; reconciliation will tell.
         raise PaymentUnavailable(f"Charge {obj.id} is still {obj.status}.")
-    return Charge(id=obj.id, status=obj.status, failure_message="")
+    return _charge(obj)
 
 
-def charge_find(*, customer_id: str, order_id: str, since: datetime) -> Charge | None:
-    """Return the charge whose metadata names this order, if any (paid, then pending, first).
+def _metadata(obj) -> dict:
+    return obj.metadata.to_dict() if getattr(obj, "metadata", None) else {}
+
+
+def _charge(obj) -> Charge:
+    metadata = _metadata(obj)
+    return Charge(
+        id=obj.id,
+        status=obj.status,
+        failure_message=getattr(obj, "failure_message", None) or "",
+        customer=getattr(obj, "customer", None) or "",
+        amount=getattr(obj, "amount", 0) or 0,
+        amount_refunded=getattr(obj, "amount_refunded", 0) or 0,
+        order_id=metadata.get("order_id", ""),
+        installation=metadata.get("installation", ""),
+        payment_intent=getattr(obj, "payment_intent", None) or "",
+    )
+
+
+def charges_for_order(*, customer_id: str, order_id: str, installation: str, since: datetime) -> list[Charge]:
+    """Return the charges made for this order by this installation to this customer, oldest first.
 
     Look among the customer's charges; should Stripe no longer know the customer
     (deleted, or another account or mode), among all charges made since `since`.
+    A charge naming the order but another installation or customer is never returned.
     """
     client = _client()
+    # Charges made for the order are no older than it (a minute's leeway for clocks).
+    created_after = {"gt": int(since.timestamp()) - 60}
     try:
         try:
-            page = client.v1.charges.list({"customer": customer_id, "limit": 100})
+            page = client.v1.charges.list({"customer": customer_id, "created": created_after, "limit": 100})
         except stripe.InvalidRequestError:
-            created_after = int(since.timestamp()) - 60
-            page = client.v1.charges.list({"created": {"gt": created_after}, "limit": 100})
-        found = [
-            Charge(id=obj.id, status=obj.status, failure_message=obj.failure_message or "")
-            for obj in page.auto_paging_iter()
-            if obj.metadata and obj.metadata.to_dict().get("order_id") == order_id
-        ]
+            page = client.v1.charges.list({"created": created_after, "limit": 100})
+        found = [_charge(obj) for obj in page.auto_paging_iter()]
     except stripe.StripeError as error:
         raise _translate(error) from error
+    mine = [c for c in found if c.order_id == order_id and c.installation == installation and c.customer == customer_id]
+    return list(reversed(mine))  # Stripe lists newest first
+
+
+def charge_find(*, customer_id: str, order_id: str, installation: str, since: datetime) -> Charge | None:
+    """Return this order's charge, if any: a kept one first, then a pending one, then a failed one."""
+    found = charges_for_order(customer_id=customer_id, order_id=order_id, installation=installation, since=since)
     rank = {"succeeded": 0, "pending": 1}
-    found.sort(key=lambda c: rank.get(c.status, 2))
+    found.sort(key=lambda c: (rank.get(c.status, 2), not c.kept))
     return found[0] if found else None
 
 
+def charge_retrieve(*, charge_id: str) -> Charge:
+    """Return a charge as Stripe has it now."""
+    try:
+        return _charge(_client().v1.charges.retrieve(charge_id))
+    except stripe.StripeError as error:
+        raise _translate(error) from error
+
+
 def refund(*, charge_id: str, idempotency_key: str, metadata: dict[str, str] | None = None) -> Refund:
-    """Refund a charge in full."""
+    """Refund a charge in full, unless it already is (a refund is sent once, never retried blindly)."""
+    current = charge_retrieve(charge_id=charge_id)
+    if current.amount_refunded >= current.amount:
+        return Refund(id="", amount=0)
     try:
         obj = _client().v1.refunds.create(
-            {"charge": charge_id, "metadata": metadata or {}}, {"idempotency_key": _key(idempotency_key)}
+            {"charge": charge_id, "metadata": metadata or {}},
+            {"idempotency_key": _key(idempotency_key), "max_network_retries": 0},
         )
     except stripe.StripeError as error:
         raise _translate(error) from error
     return Refund(id=obj.id, amount=obj.amount)
+
+
+# --- PaymentIntents (STRIPE_PAYMENT_FLOW=payment_intents) ---------------------
+
+
+def _emulated() -> bool:
+    """Whether the API is the local emulator, which refuses some parameters Stripe takes."""
+    return settings.STRIPE_BACKEND == "emulator" or (urlsplit(settings.STRIPE_API_BASE).hostname or "") in (
+        "127.0.0.1",
+        "localhost",
+        "::1",
+    )
+
+
+def _payment_intent(obj) -> PaymentIntent:
+    metadata = _metadata(obj)
+    error = getattr(obj, "last_payment_error", None)
+    latest = getattr(obj, "latest_charge", None) or ""
+    return PaymentIntent(
+        id=obj.id,
+        status=obj.status,
+        client_secret=obj.client_secret or "",
+        customer=getattr(obj, "customer", None) or "",
+        latest_charge=latest if isinstance(latest, str) else latest.id,
+        failure_message=(error.get("message") if isinstance(error, dict) else getattr(error, "message", "")) or "",
+        order_id=metadata.get("order_id", ""),
+        installation=metadata.get("installation", ""),
+    )
+
+
+def payment_intent_create(
+    *,
+    customer_id: str,
+    card_id: str,
+    amount: int,
+    currency: str,
+    description: str,
+    metadata: dict[str, str],
+    idempotency_key: str,
+) -> PaymentIntent:
+    """Create and confirm a PaymentIntent for `amount`; it may ask for authentication (requires_action)."""
+    params = {
+        "amount": amount,
+        "currency": currency,
+        "customer": customer_id,
+        "payment_method": card_id,
+        "payment_method_types": ["card"],
+        "confirm": True,
+        "metadata": metadata,
+    }
+    if not _emulated():
+        params["description"] = description
+    try:
+        obj = _client().v1.payment_intents.create(
+            params, {"idempotency_key": _key(idempotency_key), "max_network_retries": 0}
+        )
+    except stripe.StripeError as error:
+        raise _translate(error) from error
+    intent = _payment_intent(obj)
+    if intent.failed:
+        raise PaymentDeclined(intent.failure_message)
+    return intent
+
+
+def payment_intent_retrieve(*, payment_intent_id: str) -> PaymentIntent:
+    """Return a PaymentIntent as Stripe has it now."""
+    try:
+        return _payment_intent(_client().v1.payment_intents.retrieve(payment_intent_id))
+    except stripe.StripeError as error:
+        raise _translate(error) from error
+
+
+def payment_intents_for_order(*, customer_id: str, order_id: str, installation: str) -> list[PaymentIntent]:
+    """Return the PaymentIntents made for this order by this installation to this customer, oldest first."""
+    client = _client()
+    try:
+        try:
+            page = client.v1.payment_intents.list({"customer": customer_id, "limit": 100})
+        except stripe.InvalidRequestError:
+            # The emulator cannot filter PaymentIntents by customer.
+            page = client.v1.payment_intents.list({"limit": 100})
+        found = [_payment_intent(obj) for obj in page.auto_paging_iter()]
+    except stripe.StripeError as error:
+        raise _translate(error) from error
+    mine = [i for i in found if i.order_id == order_id and i.installation == installation and i.customer == customer_id]
+    return list(reversed(mine))
+
+
+# --- Webhooks -------------------------------------------------------------------
+
+
+def webhook_event(*, payload: bytes, signature: str) -> WebhookEvent:
+    """Verify a webhook's signature (STRIPE_WEBHOOK_SECRET, 5 minutes' tolerance) and return its event."""
+    if not settings.STRIPE_WEBHOOK_SECRET:
+        raise WebhookInvalid("STRIPE_WEBHOOK_SECRET is not set.")
+    try:
+        event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET, tolerance=300)
+    except (stripe.SignatureVerificationError, ValueError) as error:
+        raise WebhookInvalid(f"Invalid webhook: {error}") from error
+    data = event.to_dict() if hasattr(event, "to_dict") else dict(event)
+    obj = (data.get("data") or {}).get("object") or {}
+    metadata = obj.get("metadata") or {}
+    error = obj.get("last_payment_error") or {}
+    charge = obj.get("charge") or obj.get("latest_charge") or ""
+    return WebhookEvent(
+        id=str(data.get("id", "")),
+        type=str(data.get("type", "")),
+        object_id=str(obj.get("id", "")),
+        object_type=str(obj.get("object", "")),
+        customer=_id_of(obj.get("customer")),
+        order_id=str(metadata.get("order_id", "")),
+        installation=str(metadata.get("installation", "")),
+        charge=_id_of(charge),
+        payment_intent=_id_of(obj.get("payment_intent")),
+        status=str(obj.get("status") or ""),
+        amount=int(obj.get("amount") or 0),
+        amount_refunded=int(obj.get("amount_refunded") or 0),
+        failure_message=str(obj.get("failure_message") or error.get("message") or ""),
+    )
+
+
+def _id_of(value) -> str:
+    """Return an object's id whether Stripe sent the id or the expanded object."""
+    if isinstance(value, dict):
+        return str(value.get("id", ""))
+    return str(value or "")

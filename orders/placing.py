@@ -7,18 +7,23 @@ A purchase goes through these phases, each a function below, in this order:
 2. `_order_record`: the order is recorded UNPAID and committed, one new order
    at a time per shopper;
 3. `order_charge`: the card is attached to the shopper's Stripe Customer, the
-   order is claimed under a row lock (only the claimer sends the charge), the
-   card is charged, and the outcome recorded (orders.settlement);
+   order is claimed under a row lock (only the claimer sends the payment), the
+   payment is sent once (a Charge, or a PaymentIntent with
+   STRIPE_PAYMENT_FLOW=payment_intents) and the outcome recorded
+   (orders.settlement), then the receipt sent (orders.receipts);
 4. `_order_outcome`: the order's state becomes the answer, or the error that
    describes it.
 
-No database transaction is held open across a call to Stripe.
+No database transaction is held open across a call to Stripe. The payment is
+never sent twice: a request to create it is not retried (only reads are), and
+it is created only if Stripe shows none for the order already.
 """
 
 import logging
 import time
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -26,19 +31,24 @@ from catalog.models import Product
 from catalog.selectors import product_get_on_sale
 from orders import payments
 from orders.capacity import PurchaseSlot, purchase_slot
+from orders.confirming import order_authentication_ask, order_payment_intent_settle
 from orders.customers import user_card_attach
 from orders.errors import (
     CARD_UNUSABLE_MESSAGE,
     DECLINED_MESSAGE,
+    DatabaseUnavailableDuringPayment,
     OrderInProgress,
     OrderInvalid,
+    OrderKeyReused,
     OrderPaymentBusy,
     OrderPaymentDeclined,
     OrderPaymentPending,
     OrderPaymentRejected,
     OrderPhotoPaymentPending,
 )
-from orders.models import Order
+from orders.ledger import order_awaits_authentication, payment_event_record
+from orders.models import Order, PaymentEvent
+from orders.receipts import order_receipt_send
 from orders.settlement import order_mark_failed, order_mark_outcome_unknown, order_mark_paid
 
 logger = logging.getLogger(__name__)
@@ -51,13 +61,13 @@ def order_place(*, user: User, product_id: int, token: str, idempotency_key: str
     """Record an order for a photo and charge the shopper's card for it, once."""
     earlier = _order_find_earlier(user=user, token=token, idempotency_key=idempotency_key)
     if earlier is not None:
-        return _order_replay(order=earlier, user=user)
+        return _order_replay(order=earlier, user=user, product_id=product_id, idempotency_key=idempotency_key)
     product = product_get_on_sale(product_id=product_id)
     if product is None:
         raise OrderInvalid("Unknown product: this photo is not for sale.")
     order, created = _order_record(user=user, product=product, token=token, idempotency_key=idempotency_key)
     if not created:
-        return _order_replay(order=order, user=user)
+        return _order_replay(order=order, user=user, product_id=product_id, idempotency_key=idempotency_key)
     return order_charge(order=order, token=token)
 
 
@@ -95,6 +105,7 @@ def _order_record(*, user: User, product: Product, token: str, idempotency_key: 
                 currency=product.currency,
                 idempotency_key=idempotency_key,
                 stripe_token=token,
+                installation=settings.FRAMESELLER_INSTALLATION,
             )
             return order, True
     except IntegrityError:
@@ -104,12 +115,26 @@ def _order_record(*, user: User, product: Product, token: str, idempotency_key: 
         return earlier, False
 
 
-def _order_replay(*, order: Order, user: User) -> Order:
-    """Answer a repeated request with the first attempt's outcome, waiting briefly for it."""
+def _order_replay(*, order: Order, user: User, product_id: int, idempotency_key: str | None) -> Order:
+    """Answer a repeated request with the first attempt's outcome, waiting briefly for it.
+
+    A repeat must be the same purchase: the same key (or token) for another
+    photo is refused, charging nothing, as Stripe refuses a key reused with
+    other parameters. (The token may differ: a retry makes a new one.)
+    """
     if order.user_id != user.pk:
         raise OrderInvalid("This payment token has already been used. Please enter your card again.")
+    if order.product_id != product_id:
+        if idempotency_key and order.idempotency_key == idempotency_key:
+            raise OrderKeyReused(extra={"order_id": order.pk})
+        raise OrderInvalid("This payment token has already been used. Please enter your card again.")
     deadline = time.monotonic() + DUPLICATE_WAIT_SECONDS
-    while order.status == Order.Status.UNPAID and not order.outcome_unknown and time.monotonic() < deadline:
+    while (
+        order.status == Order.Status.UNPAID
+        and not order.outcome_unknown
+        and not order_awaits_authentication(order=order)
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.1)
         order.refresh_from_db()
     return _order_outcome(order=order)
@@ -128,6 +153,13 @@ def order_charge(*, order: Order, token: str) -> Order:
         # Refused before any call to Stripe: nothing was charged.
         order_mark_failed(order=order, reason=OrderPaymentBusy.default_message, unattempted_only=True)
         raise OrderPaymentBusy(extra={"order_id": order.pk}) from None
+    except DatabaseError as error:
+        # The card may have been charged and the outcome could not be recorded:
+        # reconciliation settles the order once the database is back.
+        logger.error("Database unavailable during the payment of order %s: %s", order.pk, error)
+        raise DatabaseUnavailableDuringPayment(extra={"order_id": order.pk}) from error
+    if order.status == Order.Status.PAID:
+        order_receipt_send(order=order)
     return _order_outcome(order=order)
 
 
@@ -135,9 +167,11 @@ def _order_pay(*, order: Order, token: str, slot: PurchaseSlot) -> Order:
     """Attach the card, claim the order, charge it; return the order with the outcome recorded."""
     try:
         customer_id, card = user_card_attach(user=order.user, token=token, idempotency_key=f"order-{order.pk}-card")
-        if not _order_claim_charge(order=order, customer_id=customer_id):
+        if not _order_claim_charge(order=order, customer_id=customer_id, card=card):
             order.refresh_from_db()
             return order
+        if settings.STRIPE_PAYMENT_FLOW == "payment_intents":
+            return _order_send_payment_intent(order=order, customer_id=customer_id, card=card)
         charge = _order_send_charge(order=order, customer_id=customer_id, card=card)
     except payments.PaymentDeclined as declined:
         return order_mark_failed(order=order, reason=_declined_reason(declined))
@@ -153,7 +187,7 @@ def _order_pay(*, order: Order, token: str, slot: PurchaseSlot) -> Order:
     return order_mark_paid(order=order, charge_id=charge.id)
 
 
-def _order_claim_charge(*, order: Order, customer_id: str) -> bool:
+def _order_claim_charge(*, order: Order, customer_id: str, card: payments.Card | None = None) -> bool:
     """Mark the order as being charged, under a row lock; False if someone else already did."""
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
@@ -161,12 +195,42 @@ def _order_claim_charge(*, order: Order, customer_id: str) -> bool:
             return False
         locked.charge_attempted_at = timezone.now()
         locked.stripe_customer_id = customer_id
-        locked.save(update_fields=["charge_attempted_at", "stripe_customer_id", "updated_at"])
+        if card is not None:
+            locked.card_brand, locked.card_last4 = card.brand[:32], card.last4[:4]
+        locked.save()
+        payment_event_record(
+            order=locked,
+            kind=PaymentEvent.Kind.ATTEMPT,
+            amount=locked.amount_minor_units,
+            detail=f"{settings.STRIPE_PAYMENT_FLOW} for customer {customer_id}",
+        )
+    order.refresh_from_db()
     return True
 
 
+def _order_metadata(order: Order) -> dict[str, str]:
+    """What Stripe keeps with the payment: the order, the photo, the shopper, and this installation."""
+    return {
+        "order_id": str(order.pk),
+        "product_id": str(order.product_id),
+        "email": order.user.email,
+        "installation": order.installation,
+    }
+
+
 def _order_send_charge(*, order: Order, customer_id: str, card: payments.Card) -> payments.Charge:
-    """Charge the order's server-side price, with its metadata on Stripe."""
+    """Charge the order's server-side price once, with its metadata on Stripe.
+
+    A charge Stripe already holds for the order (sent by an earlier attempt
+    whose answer was lost) is taken instead of making another.
+    """
+    earlier = payments.charge_find(
+        customer_id=customer_id, order_id=str(order.pk), installation=order.installation, since=order.ordered_at
+    )
+    if earlier is not None and earlier.status != "failed":
+        if not earlier.paid:
+            raise payments.PaymentUnavailable(f"Charge {earlier.id} is still {earlier.status}.")
+        return earlier
     product: Product = order.product
     return payments.charge(
         customer_id=customer_id,
@@ -174,9 +238,30 @@ def _order_send_charge(*, order: Order, customer_id: str, card: payments.Card) -
         amount=order.amount_minor_units,
         currency=order.currency,
         description=f"FrameSeller photo: {product.title}",
-        metadata={"order_id": str(order.pk), "product_id": str(product.pk), "email": order.user.email},
+        metadata=_order_metadata(order),
         idempotency_key=f"order-{order.pk}",
     )
+
+
+def _order_send_payment_intent(*, order: Order, customer_id: str, card: payments.Card) -> Order:
+    """Pay the order's server-side price through one PaymentIntent; record it paid or awaiting 3-D Secure."""
+    earlier = payments.payment_intents_for_order(
+        customer_id=customer_id, order_id=str(order.pk), installation=order.installation
+    )
+    if earlier:
+        intent = earlier[-1]
+    else:
+        product: Product = order.product
+        intent = payments.payment_intent_create(
+            customer_id=customer_id,
+            card_id=card.id,
+            amount=order.amount_minor_units,
+            currency=order.currency,
+            description=f"FrameSeller photo: {product.title}",
+            metadata=_order_metadata(order),
+            idempotency_key=f"order-{order.pk}-pi",
+        )
+    return order_payment_intent_settle(order=order, intent=intent)
 
 
 def _declined_reason(declined: payments.PaymentDeclined) -> str:
@@ -198,4 +283,6 @@ def _order_outcome(*, order: Order) -> Order:
             raise OrderInvalid("This order was refunded.", extra=extra)
     if order.outcome_unknown:
         raise OrderPaymentPending(extra=extra)
+    if order_awaits_authentication(order=order):
+        order_authentication_ask(order=order)
     raise OrderInProgress(extra=extra)

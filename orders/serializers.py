@@ -101,3 +101,10 @@ class OrderErrorSerializer(serializers.Serializer):
     order_id = serializers.IntegerField(required=False, help_text="The order recorded, if one was.")
     detail = serializers.CharField(required=False, help_text="Also set on 403 (login needed).")
     errors = serializers.DictField(required=False)
+
+
+class OrderRequiresActionSerializer(serializers.Serializer):
+    success = serializers.BooleanField(default=False)
+    requires_action = serializers.BooleanField(default=True)
+    client_secret = serializers.CharField(help_text="For Stripe.js confirmCardPayment().")
+    order_id = serializers.IntegerField()

@@ -12,7 +12,8 @@ from contextlib import contextmanager
 
 from django.db import transaction
 
-from orders.models import Order
+from orders.ledger import payment_event_record
+from orders.models import Order, PaymentEvent
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def _order_locked(order: Order) -> Iterator[Order]:
     order.refresh_from_db()
 
 
-def order_mark_paid(*, order: Order, charge_id: str) -> Order:
+def order_mark_paid(*, order: Order, charge_id: str, payment_intent_id: str = "", by: str = "purchase") -> Order:
     """Record a successful charge: UNPAID, or FAILED that the charge proves wrong, becomes PAID."""
     with _order_locked(order) as locked:
         if locked.status not in (Order.Status.UNPAID, Order.Status.FAILED):
@@ -36,9 +37,18 @@ def order_mark_paid(*, order: Order, charge_id: str) -> Order:
             logger.warning("Order %s was FAILED but its charge %s succeeded: now PAID", order.pk, charge_id)
         locked.status = Order.Status.PAID
         locked.stripe_charge_id = charge_id
+        if payment_intent_id:
+            locked.stripe_payment_intent_id = payment_intent_id
         locked.failure_reason = ""
         locked.outcome_unknown = False
         locked.save()
+        payment_event_record(
+            order=locked,
+            kind=PaymentEvent.Kind.PAID,
+            stripe_object_id=charge_id,
+            amount=locked.amount_minor_units,
+            detail=f"by {by}",
+        )
     return order
 
 
@@ -56,6 +66,9 @@ def order_mark_failed(*, order: Order, reason: str, charge_id: str = "", unattem
         locked.stripe_charge_id = charge_id
         locked.outcome_unknown = False
         locked.save()
+        payment_event_record(
+            order=locked, kind=PaymentEvent.Kind.FAILED, stripe_object_id=charge_id, detail=locked.failure_reason
+        )
     return order
 
 
@@ -65,13 +78,48 @@ def order_mark_outcome_unknown(*, order: Order) -> Order:
         if locked.status == Order.Status.UNPAID:
             locked.outcome_unknown = True
             locked.save()
+            payment_event_record(order=locked, kind=PaymentEvent.Kind.OUTCOME_UNKNOWN)
     return order
 
 
-def order_mark_refunded(*, order: Order) -> Order:
-    """Record a full refund: PAID becomes REFUNDED."""
+def order_mark_requires_action(*, order: Order, payment_intent_id: str) -> Order:
+    """Record that the bank asked for 3-D Secure: the order stays UNPAID, waiting for the shopper."""
     with _order_locked(order) as locked:
-        if locked.status == Order.Status.PAID:
+        if locked.status == Order.Status.UNPAID and locked.stripe_payment_intent_id != payment_intent_id:
+            locked.stripe_payment_intent_id = payment_intent_id
+            locked.save()
+            payment_event_record(
+                order=locked, kind=PaymentEvent.Kind.REQUIRES_ACTION, stripe_object_id=payment_intent_id
+            )
+    return order
+
+
+def order_mark_refunded(*, order: Order, refund_id: str = "", by: str = "the shop") -> Order:
+    """Record a full refund: PAID (or UNPAID, when the refund is learnt first) becomes REFUNDED."""
+    with _order_locked(order) as locked:
+        if locked.status in (Order.Status.PAID, Order.Status.UNPAID):
             locked.status = Order.Status.REFUNDED
             locked.save(update_fields=["status", "updated_at"])
+            payment_event_record(
+                order=locked,
+                kind=PaymentEvent.Kind.REFUNDED,
+                stripe_object_id=refund_id or locked.stripe_charge_id,
+                amount=locked.amount_minor_units,
+                detail=f"by {by}",
+            )
     return order
+
+
+def order_mark_disputed(*, order: Order, dispute_id: str, open_: bool, detail: str = "") -> Order:
+    """Record a dispute opened (downloads stop) or closed (`open_` False: won restores them, lost keeps them off)."""
+    with _order_locked(order) as locked:
+        locked.disputed = open_ or detail == "lost"
+        locked.save(update_fields=["disputed", "updated_at"])
+        kind = PaymentEvent.Kind.DISPUTE_OPENED if open_ else PaymentEvent.Kind.DISPUTE_CLOSED
+        payment_event_record(order=locked, kind=kind, stripe_object_id=dispute_id, detail=detail)
+    return order
+
+
+def order_downloadable(order: Order) -> bool:
+    """Whether the buyer may download the photo: PAID, and no dispute open (or lost) on its payment."""
+    return order.status == Order.Status.PAID and not order.disputed

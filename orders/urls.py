@@ -2,4 +2,8 @@ from django.urls import path
 
 from orders import apis
 
-urlpatterns = [path("order/", apis.OrderListCreateApi.as_view(), name="order-list")]
+urlpatterns = [
+    path("order/", apis.OrderListCreateApi.as_view(), name="order-list"),
+    path("order/<int:order_id>/confirm/", apis.OrderConfirmApi.as_view(), name="order-confirm"),
+    path("stripe/webhook/", apis.StripeWebhookApi.as_view(), name="stripe-webhook"),
+]

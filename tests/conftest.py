@@ -161,3 +161,100 @@ class StripeFaults:
 @pytest.fixture
 def stripe_faults(monkeypatch, settings) -> StripeFaults:
     return StripeFaults(monkeypatch, settings)
+
+
+class DatabaseOutage:
+    """The database becomes unreachable: new connections are pointed at nowhere (a missing file, a closed port).
+
+    Tests using it need `django_db(transaction=True)`: the connection is really closed.
+    """
+
+    def __init__(self):
+        from django.db import connections
+
+        self._connection = connections["default"]
+        self._saved = dict(self._connection.settings_dict)
+
+    def stop(self) -> None:
+        from tests.emulator_process import free_port
+
+        self._connection.close()
+        if self._connection.vendor == "sqlite":
+            self._connection.settings_dict["NAME"] = "/nonexistent/frameseller/db.sqlite3"
+        else:
+            self._connection.settings_dict.update(HOST="127.0.0.1", PORT=free_port())
+        self._connection.settings_dict["CONN_HEALTH_CHECKS"] = False
+
+    def start(self) -> None:
+        self._connection.close()
+        self._connection.settings_dict.clear()
+        self._connection.settings_dict.update(self._saved)
+
+
+@pytest.fixture
+def database_outage():
+    outage = DatabaseOutage()
+    yield outage
+    outage.start()
+
+
+def stripe_signature(payload: bytes, secret: str, timestamp: int | None = None) -> str:
+    """Sign a webhook payload the way Stripe does (t=…,v1=HMAC-SHA256 of "t.payload")."""
+    import hashlib
+    import hmac
+    import time
+
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+@pytest.fixture
+def send_stripe_event(api_client, settings):
+    """Return a function that posts a signed Stripe event to the webhook endpoint, as Stripe does."""
+    import uuid
+
+    def send(event_type: str, obj: dict, *, event_id: str | None = None, secret: str | None = None):
+        event = {
+            "id": event_id or f"evt_{uuid.uuid4().hex[:24]}",
+            "object": "event",
+            "type": event_type,
+            "created": 1700000000,
+            "data": {"object": obj},
+        }
+        payload = json.dumps(event).encode()
+        signature = stripe_signature(payload, secret or settings.STRIPE_WEBHOOK_SECRET)
+        return api_client.post(
+            "/api/stripe/webhook/", payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature
+        )
+
+    return send
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on a free port, with the shop's mail going to it; `.messages` holds what came."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    from tests.emulator_process import free_port
+
+    class Inbox(Message):
+        def __init__(self):
+            super().__init__()
+            self.messages = []
+
+        def handle_message(self, message):
+            self.messages.append(message)
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": controller.port, "timeout": 5},
+        }
+    }
+    yield inbox
+    controller.stop()

@@ -85,3 +85,37 @@ class StripeEmulator:
 
     def paid_charges(self) -> list[dict]:
         return [c for c in self.charges() if c["status"] == "succeeded"]
+
+    def _post(self, path: str, data: dict) -> dict:
+        response = requests.post(f"{self.url}{path}", data=data, auth=(SECRET_KEY, ""), timeout=5)
+        response.raise_for_status()
+        return response.json()
+
+    def delete_customer(self, customer_id: str) -> None:
+        requests.delete(f"{self.url}/v1/customers/{customer_id}", auth=(SECRET_KEY, ""), timeout=5).raise_for_status()
+
+    def set_charge_metadata(self, charge_id: str, **metadata: str) -> None:
+        self._post(f"/v1/charges/{charge_id}", {f"metadata[{key}]": value for key, value in metadata.items()})
+
+    def charge_again(self, charge: dict) -> str:
+        """Make a second charge like `charge` (same customer, card and metadata), as a retried POST would."""
+        data = {"amount": charge["amount"], "currency": charge["currency"], "customer": charge["customer"]}
+        data |= {"source": charge["source"]["id"]} if charge.get("source") else {}
+        data |= {f"metadata[{key}]": value for key, value in charge["metadata"].items()}
+        return self._post("/v1/charges", data)["id"]
+
+    def register_webhook(self, url: str, secret: str, name: str = "frameseller") -> None:
+        response = requests.post(f"{self.url}/_config/webhooks/{name}", data={"url": url, "secret": secret}, timeout=5)
+        response.raise_for_status()
+
+    def payment_intents(self) -> list[dict]:
+        return requests.get(f"{self.url}/v1/payment_intents", auth=(SECRET_KEY, ""), timeout=5).json()["data"]
+
+    def authenticate(self, client_secret: str, success: bool) -> requests.Response:
+        """Complete (or fail) a PaymentIntent's 3-D Secure challenge, as the fake Stripe.js does."""
+        intent = client_secret.split("_secret_")[0]
+        return requests.post(
+            f"{self.url}/v1/payment_intents/{intent}/_authenticate?success={'true' if success else 'false'}",
+            json={"key": PUBLISHABLE_KEY, "client_secret": client_secret},
+            timeout=5,
+        )

@@ -54,3 +54,18 @@ def test_admin_address_without_slash_redirects(admin_client):
 
     assert response.status_code == 301
     assert response["Location"] == "/admin/"
+
+
+def test_admin_order_page_shows_the_payment_ledger(admin_client, user, product):
+    from orders.models import Order, PaymentEvent
+
+    order = Order.objects.create(user=user, product=product, price=product.price, currency="usd")
+    PaymentEvent.objects.create(
+        order=order, kind=PaymentEvent.Kind.EXTRA_CHARGE_REFUNDED, stripe_object_id="ch_extra", amount=10000
+    )
+
+    response = admin_client.get(f"/admin/orders/order/{order.pk}/change/")
+
+    assert response.status_code == 200
+    assert b"Extra charge refunded" in response.content
+    assert b"ch_extra" in response.content

@@ -164,8 +164,29 @@ async function postOrder(payment, token) {
     settleKey(payment, error);
     throw error;
   }
-  settleKey(payment, null);
+  if (!answer.requires_action) {
+    settleKey(payment, null);
+  }
+  // 202: the bank asks for 3-D Secure; the key stays remembered until the outcome is known.
   return answer;
+}
+
+/**
+ * The bank asked the shopper to authenticate (3-D Secure): let Stripe.js run the challenge, then
+ * ask the server how the payment ended. Returns the confirm answer (201), or throws its ApiError.
+ */
+async function authenticatePayment(payment, stripe, answer) {
+  // Whatever the challenge's result, the server asks Stripe: it alone says paid or not.
+  await stripe.confirmCardPayment(answer.client_secret);
+  let confirmed;
+  try {
+    confirmed = await authRequest(`order/${encodeURIComponent(answer.order_id)}/confirm/`, { method: "POST" });
+  } catch (error) {
+    settleKey(payment, error);
+    throw error;
+  }
+  settleKey(payment, null);
+  return confirmed;
 }
 
 /** Tell the shopper what became of the payment that failed with `error`, and what they can do. */
@@ -187,7 +208,10 @@ function showFailure(payment, error) {
   }
 }
 
-/** Pay for the checkout's photo: tokenize the card, post the order, show the outcome (if still current). */
+/**
+ * Pay for the checkout's photo: tokenize the card, post the order, complete 3-D Secure if the bank
+ * asks (202), show the outcome (if still current).
+ */
 async function pay(checkout, stripe) {
   const payment = { checkout, productId: checkout.product.id, key: checkout.key };
   checkout.payment = payment;
@@ -202,7 +226,10 @@ async function pay(checkout, stripe) {
       showError(result.error.message || "Your card details could not be checked. Please try again.");
       return;
     }
-    const answer = await postOrder(payment, result.token);
+    let answer = await postOrder(payment, result.token);
+    if (answer.requires_action) {
+      answer = await authenticatePayment(payment, stripe, answer);
+    }
     if (isCurrent(payment)) {
       showSuccess(checkout, answer.order);
     }

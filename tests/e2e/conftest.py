@@ -129,7 +129,10 @@ class BrowserConsole:
         self.allow_failed_photos = False
 
     def allow(self, status: int, path: str) -> None:
-        """Expect the site's own API to answer `path` with `status` (Chromium logs it as an error)."""
+        """Expect the site's own API to answer `path` (a string, or a compiled pattern) with `status`.
+
+        Chromium logs such an answer as an error.
+        """
         self.allowed.append((status, path))
 
     def allow_network_error(self, path: str) -> None:
@@ -143,7 +146,7 @@ class BrowserConsole:
             origin = f"{parts.scheme}://{parts.netloc}"
             return origin == self.site_origin and any(
                 text.startswith(f"Failed to load resource: the server responded with a status of {status} ")
-                and parts.path == path
+                and (parts.path == path if isinstance(path, str) else path.fullmatch(parts.path))
                 for status, path in self.allowed
             )
         if text == "Failed to load resource: net::ERR_FAILED":

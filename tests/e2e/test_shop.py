@@ -454,3 +454,36 @@ def test_first_load_is_at_most_150_kb(browser, site, photos):
     assert any(url.url.endswith(".css") and "/assets/" in url.url for url in own)
     assert transferred <= FIRST_LOAD_BUDGET, report
     assert decoded <= FIRST_LOAD_BUDGET, report
+
+
+THREE_D_SECURE_CARD = "4000002760003184"
+
+
+@pytest.mark.parametrize("complete", [True, False], ids=["completed", "failed"])
+def test_three_d_secure_challenge_in_the_checkout(page, site, photos, user, browser_console, settings, complete):
+    """STRIPE_PAYMENT_FLOW=payment_intents: the bank asks for 3-D Secure; Stripe.js shows the challenge."""
+    settings.STRIPE_PAYMENT_FLOW = "payment_intents"
+    if not complete:
+        browser_console.allow(402, re.compile(r"/api/order/\d+/confirm/"))
+    open_site(page, site, "login")
+    log_in(page, user.email)
+    expect_logged_in(page, user.first_name)
+
+    buy_button(page, "Colosseum").click()
+    dialog = page.get_by_role("dialog")
+    fill_card(page, THREE_D_SECURE_CARD)
+    pay(page)
+    challenge = page.get_by_role("button", name="Complete authentication" if complete else "Fail authentication")
+    challenge.click()
+
+    order = Order.objects.get()
+    if complete:
+        expect(dialog.get_by_text("Thank you! Your photo is paid.")).to_be_visible()
+        order.refresh_from_db()
+        assert order.status == Order.Status.PAID
+        assert len(order.payment_events.filter(kind="requires_action")) == 1
+    else:
+        expect(dialog.get_by_role("alert")).to_contain_text("authentication")
+        expect(dialog.locator("[data-field=pay]")).to_be_enabled()
+        order.refresh_from_db()
+        assert order.status == Order.Status.FAILED

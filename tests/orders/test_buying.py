@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 
 from orders.models import Order
 from tests.factories import ProductFactory
@@ -33,7 +34,12 @@ def test_successful_purchase_records_paid_order_and_charges_server_price(auth_cl
     assert charge["amount"] == 10000
     assert charge["currency"] == "usd"
     assert charge["description"] == "FrameSeller photo: Brooklyn Bridge"
-    assert charge["metadata"] == {"order_id": str(order.pk), "product_id": str(product.pk), "email": user.email}
+    assert charge["metadata"] == {
+        "order_id": str(order.pk),
+        "product_id": str(product.pk),
+        "email": user.email,
+        "installation": settings.FRAMESELLER_INSTALLATION,
+    }
     assert charge["customer"] == order.stripe_customer_id == user.__class__.objects.get().stripe_customer_id
 
 

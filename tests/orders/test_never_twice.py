@@ -171,3 +171,31 @@ def test_idempotency_keys_differing_in_case_are_distinct(user, product):
     )
 
     assert Order.objects.filter(idempotency_key="abc").count() == 1
+
+
+def test_same_key_for_another_photo_is_422_and_charges_nothing(auth_client, product, stripe_emulator):
+    first = auth_client.post(
+        ORDERS, {"token": stripe_emulator.card_token(), "product": product.pk}, format="json", HTTP_IDEMPOTENCY_KEY="k"
+    )
+    other = ProductFactory()
+
+    again = auth_client.post(
+        ORDERS, {"token": stripe_emulator.card_token(), "product": other.pk}, format="json", HTTP_IDEMPOTENCY_KEY="k"
+    )
+
+    assert first.status_code == 201
+    assert again.status_code == 422
+    assert again.json()["success"] is False
+    assert "already used for another purchase" in again.json()["error"]
+    assert Order.objects.count() == 1
+    assert len(stripe_emulator.paid_charges()) == 1
+
+
+def test_same_token_for_another_photo_is_refused(auth_client, product, stripe_emulator):
+    token = stripe_emulator.card_token()
+    assert auth_client.post(ORDERS, {"token": token, "product": product.pk}, format="json").status_code == 201
+
+    again = auth_client.post(ORDERS, {"token": token, "product": ProductFactory().pk}, format="json")
+
+    assert again.status_code == 400
+    assert len(stripe_emulator.paid_charges()) == 1

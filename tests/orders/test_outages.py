@@ -75,3 +75,51 @@ def test_outcome_of_order_being_charged_is_409(order):
 
     with pytest.raises(errors.OrderInProgress):
         placing._order_outcome(order=order)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_down_during_the_charge_is_503_then_paid_after_reconcile(
+    auth_client, product, stripe_emulator, monkeypatch, database_outage
+):
+    """The card is charged, then the database goes away before the outcome is recorded."""
+    from orders import payments
+
+    real_charge = payments.charge
+
+    def charge_then_lose_the_database(**kwargs):
+        charge = real_charge(**kwargs)
+        database_outage.stop()
+        return charge
+
+    monkeypatch.setattr(payments, "charge", charge_then_lose_the_database)
+
+    response = auth_client.post(ORDERS, {"token": stripe_emulator.card_token(), "product": product.pk}, format="json")
+
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["success"] is False
+    assert response.json()["error"] == errors.OrderPaymentPending.default_message
+    database_outage.start()
+    order = Order.objects.get()
+    assert order.status == Order.Status.UNPAID
+    call_command("reconcile_orders", "--older-than", "0", stdout=StringIO())
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    assert len(stripe_emulator.paid_charges()) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("method", "path"), [("get", "/api/product/"), ("get", "/api/order/"), ("post", "/admin/login/")]
+)
+def test_database_down_answers_503_json_everywhere(auth_client, product, database_outage, method, path):
+    """The API's views, and a plain Django view (the admin's login), answer 503 JSON, never a 500 or HTML."""
+    auth_client.raise_request_exception = False  # answer as in production, where nothing re-raises
+    database_outage.stop()
+
+    response = getattr(auth_client, method)(path, {"username": "a@example.com", "password": "x"})
+
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert "temporarily unavailable" in (body.get("detail") or body.get("error"))

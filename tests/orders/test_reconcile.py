@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from orders import placing, settlement
-from orders.models import Order
+from orders.models import Order, PaymentEvent
+from tests.factories import ProductFactory, UserFactory
 
 ORDERS = "/api/order/"
 DECLINED_AT_CHARGE = "4000000000000341"
@@ -98,15 +99,85 @@ def test_reconcile_skips_when_stripe_is_unreachable(auth_client, product, stripe
 def test_order_whose_stripe_customer_is_gone_is_still_settled(
     auth_client, product, stripe_emulator, charge_answer_lost
 ):
-    """Reconciliation finds the charge by its metadata even when the customer can't be listed."""
+    """Reconciliation finds the charge by its metadata even when Stripe no longer knows the customer."""
     auth_client.post(ORDERS, {"token": stripe_emulator.card_token(), "product": product.pk}, format="json")
-    Order.objects.update(stripe_customer_id="cus_fromanothermode")
+    order = Order.objects.get()
+    stripe_emulator.delete_customer(order.stripe_customer_id)
 
     output = _reconcile("--older-than", "0")
 
-    order = Order.objects.get()
+    order.refresh_from_db()
     assert order.status == Order.Status.PAID, output
     assert order.stripe_charge_id == stripe_emulator.paid_charges()[0]["id"]
+
+
+def test_a_charge_of_another_installation_never_settles_an_order(
+    auth_client, product, stripe_emulator, charge_answer_lost, settings
+):
+    """Two installations share one Stripe account: the other's charge for "its" order 1 is not ours."""
+    order = Order.objects.create(
+        user=UserFactory(), product=product, price=product.price, currency="usd", installation="fs-ours"
+    )
+    settings.FRAMESELLER_INSTALLATION = "fs-theirs"
+    # The other installation's order with the same id, paid by a customer of the shared account.
+    Order.objects.filter(pk=order.pk).update(installation="fs-theirs")
+    auth_client.post(ORDERS, {"token": stripe_emulator.card_token(), "product": ProductFactory().pk}, format="json")
+    [theirs] = stripe_emulator.paid_charges()
+    Order.objects.filter(pk=order.pk).update(
+        installation="fs-ours",
+        stripe_customer_id=theirs["customer"],
+        charge_attempted_at=timezone.now() - timedelta(hours=1),
+    )
+    stripe_emulator.set_charge_metadata(theirs["id"], order_id=str(order.pk), installation="fs-theirs")
+
+    _reconcile("--older-than", "0")
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.FAILED
+    assert order.stripe_charge_id == ""
+
+
+def test_a_charge_for_another_customer_never_settles_an_order(user, product, stripe_emulator, client_for, settings):
+    """Same installation, same order id in the metadata, another shopper's customer: not this order's payment."""
+    other = client_for(UserFactory())
+    other.post(ORDERS, {"token": stripe_emulator.card_token(), "product": product.pk}, format="json")
+    [charge] = stripe_emulator.paid_charges()
+    mine = Order.objects.create(
+        user=user,
+        product=product,
+        price=product.price,
+        currency="usd",
+        installation=settings.FRAMESELLER_INSTALLATION,
+        stripe_customer_id="cus_mine",
+        charge_attempted_at=timezone.now() - timedelta(hours=1),
+    )
+    stripe_emulator.set_charge_metadata(charge["id"], order_id=str(mine.pk))
+
+    _reconcile("--older-than", "0")
+
+    mine.refresh_from_db()
+    assert mine.status == Order.Status.FAILED
+
+
+def test_reconcile_refunds_a_second_charge_of_one_order(auth_client, product, stripe_emulator, charge_answer_lost):
+    """A second succeeded charge for one order (a lost idempotency key): the first is kept, the other refunded."""
+    auth_client.post(ORDERS, {"token": stripe_emulator.card_token(), "product": product.pk}, format="json")
+    order = Order.objects.get()
+    [first] = stripe_emulator.paid_charges()
+    second = stripe_emulator.charge_again(first)
+
+    output = _reconcile("--older-than", "0")
+    _reconcile("--older-than", "0")  # idempotent: nothing refunded twice
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID, output
+    assert order.stripe_charge_id in (first["id"], second)
+    [extra] = {first["id"], second} - {order.stripe_charge_id}
+    charges = {c["id"]: c for c in stripe_emulator.charges()}
+    assert charges[order.stripe_charge_id]["amount_refunded"] == 0
+    assert charges[extra]["amount_refunded"] == charges[extra]["amount"]
+    [refund] = order.payment_events.filter(kind=PaymentEvent.Kind.EXTRA_CHARGE_REFUNDED)
+    assert refund.stripe_object_id == extra
 
 
 def test_reconcile_does_not_fail_an_order_claimed_meanwhile(order):

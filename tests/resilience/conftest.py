@@ -18,7 +18,8 @@ from tests.emulator_process import PUBLISHABLE_KEY, SECRET_KEY, StripeEmulator, 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root", "passwd": ""}
-REDIS_DB = 11
+# Another Redis database than the suite's own (RESILIENCE_REDIS_DB to move it).
+REDIS_DB = int(os.environ.get("RESILIENCE_REDIS_DB", "11"))
 
 
 @dataclass
@@ -34,6 +35,11 @@ class Shop:
         )
         assert done.returncode == 0, f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
         return done.stdout
+
+    def orders(self) -> dict[int, tuple[str, str]]:
+        """Return {order id: (status, charge id)} for every order in the shop's database."""
+        rows = json.loads(self.manage("shell", "-c", ORDERS_DATA).strip().splitlines()[-1])
+        return {int(pk): tuple(row) for pk, row in rows.items()}
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +76,12 @@ users = [User.objects.create_user(email=f"shopper{i}@example.com", password="cor
 print(json.dumps({"products": [p.pk for p in products], "tokens": [user_token_issue(user=u) for u in users]}))
 """
 
+ORDERS_DATA = """
+import json
+from orders.models import Order
+print(json.dumps({o.pk: [o.status, o.stripe_charge_id] for o in Order.objects.all()}))
+"""
+
 
 @pytest.fixture(scope="module")
 def production_shop(mariadb_database, tmp_path_factory):
@@ -101,6 +113,8 @@ def production_shop(mariadb_database, tmp_path_factory):
             "THROTTLE_LOGIN_ACCOUNT": "10000/min",
             "THROTTLE_ORDER_USER": "10000/min",
             "FRAMESELLER_VAR_DIR": str(tmp_path_factory.mktemp("stall-var")),
+            "FRAMESELLER_INSTALLATION": "fs-resilience",
+            "EMAIL_URL": "consolemail://",
             "PORT": str(port),
         }
     )
@@ -127,7 +141,7 @@ def production_shop(mariadb_database, tmp_path_factory):
             try:
                 requests.get(f"{shop.url}/api/health/", timeout=2)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # a busy machine: still starting
                 assert time.monotonic() < deadline, "gunicorn did not start in 30 s"
                 time.sleep(0.2)
         yield shop

@@ -20,6 +20,8 @@ pytestmark = pytest.mark.mysql
 CHECKOUTS = 16
 PROBES = 30
 P99_BUDGET_SECONDS = 0.200
+STALL_CHECKOUTS = 120
+STALL_SECONDS = 6.0
 
 
 def _timed(method, url, **kwargs) -> tuple[float, requests.Response]:
@@ -86,3 +88,84 @@ def test_a_frozen_stripe_leaves_catalog_login_and_health_fast_and_refuses_extra_
     charged = sorted(int(charge["metadata"]["order_id"]) for charge in shop.emulator.paid_charges())
     assert charged == sorted(paid)
     assert waiting_on_stripe <= 4
+
+
+def test_checkouts_in_flight_when_stripe_freezes_are_charged_at_most_once(production_shop):
+    """The campaign's fault: Stripe frozen (SIGSTOP) with checkouts streaming in, then thawed.
+
+    Every order ends with at most one charge kept (any extra refunded), every PAID order with
+    exactly one, and no order is left UNPAID once reconciliation has run.
+    """
+    shop = production_shop
+    pairs = [(u, p) for u in range(len(shop.data["tokens"])) for p in range(len(shop.data["products"]))]
+    pairs = pairs[len(pairs) // 2 :]  # pairs the previous test did not use
+    cards = [shop.emulator.card_token() for _ in range(STALL_CHECKOUTS)]
+    answers: list[int] = []
+    unknown: list[int] = []  # orders answered 503 "will be settled": the charge was sent, no answer came
+    lock = threading.Lock()
+    next_pair = iter(range(STALL_CHECKOUTS))
+
+    def shopper() -> None:
+        while True:
+            with lock:
+                index = next(next_pair, None)
+            if index is None:
+                return
+            user, product = pairs[index]
+            response = requests.post(
+                f"{shop.url}/api/order/",
+                json={"token": cards[index], "product": shop.data["products"][product]},
+                headers={"Authorization": f"JWT {shop.data['tokens'][user]}", "Idempotency-Key": f"stall-{index}"},
+                timeout=60,
+            )
+            with lock:
+                answers.append(response.status_code)
+                if response.status_code == 503 and "settled" in response.json()["error"]:
+                    unknown.append(response.json()["order_id"])
+            time.sleep(0.05)
+
+    threads = [threading.Thread(target=shopper) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    # Freeze once checkouts flow steadily: those in flight are attaching cards, looking for an
+    # earlier charge, or sending the charge itself (how many of each varies from run to run).
+    deadline = time.monotonic() + 10
+    while len(answers) < 6 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    shop.emulator.process.send_signal(signal.SIGSTOP)
+    try:
+        time.sleep(STALL_SECONDS)
+    finally:
+        shop.emulator.process.send_signal(signal.SIGCONT)
+    for thread in threads:
+        thread.join(120)
+    time.sleep(1.5)  # the emulator works through the requests queued while it was frozen
+    shop.manage("reconcile_orders", "--older-than", "0")
+
+    orders = shop.orders()
+    kept: dict[int, list[str]] = {}
+    refunds = 0
+    for charge in shop.emulator.charges():
+        if charge["metadata"].get("installation") != "fs-resilience" or charge["status"] != "succeeded":
+            continue
+        if charge["amount_refunded"] >= charge["amount"]:
+            refunds += 1
+            continue
+        kept.setdefault(int(charge["metadata"]["order_id"]), []).append(charge["id"])
+    statuses = [status for status, _ in orders.values()]
+    print(
+        f"{len(answers)} checkouts: answers {dict(sorted((s, answers.count(s)) for s in set(answers)))}; "
+        f"orders {dict((s, statuses.count(s)) for s in set(statuses))}; "
+        f"orders with charges kept {len(kept)}, with two or more {sum(len(c) > 1 for c in kept.values())}; "
+        f"charges refunded {refunds}; answered 503 'will be settled' {len(unknown)}, "
+        f"of which PAID after reconcile {sum(orders[pk][0] == 'PAID' for pk in unknown)}"
+    )
+    assert len(answers) == STALL_CHECKOUTS
+    assert 500 not in answers
+    assert [pk for pk, charges in kept.items() if len(charges) > 1] == []
+    assert [pk for pk, (status, _) in orders.items() if status == "UNPAID"] == []
+    for pk, (status, charge_id) in orders.items():
+        if status == "PAID":
+            assert kept.get(pk) == [charge_id], (pk, kept.get(pk), charge_id)
+        else:
+            assert pk not in kept, (pk, status)
