@@ -24,10 +24,49 @@ class MoneyField(serializers.Field):
         return float(value)
 
 
+@extend_schema_field(OpenApiTypes.URI)
+class PhotoUrlField(serializers.Field):
+    """The absolute public URL of a derivative (thumbnail or preview); "" for a product without one.
+
+    Never used for an original, whose storage has no public URL.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        if not value:
+            return ""
+        url = value.storage.url(value.name)
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
 class ProductSerializer(serializers.ModelSerializer):
     price = MoneyField(help_text="In major currency units: 100 means 100.00.")
+    url = PhotoUrlField(source="preview", help_text="The watermarked preview (as `preview_url`).")
+    thumbnail_url = PhotoUrlField(source="thumbnail", help_text="Long edge at most 480 px.")
+    preview_url = PhotoUrlField(source="preview", help_text="Long edge at most 1600 px, watermarked.")
+    width = serializers.IntegerField(help_text="Of the original, in pixels.")
+    height = serializers.IntegerField(help_text="Of the original, in pixels.")
+    credit = serializers.CharField(help_text="Who made the photo.")
+    license = serializers.CharField(help_text="What the buyer may do with the photo.")
 
     class Meta:
         model = Product
-        fields = ["id", "price", "description", "url", "title", "currency", "thumbnail_url"]
+        fields = [
+            "id",
+            "price",
+            "description",
+            "url",
+            "title",
+            "currency",
+            "thumbnail_url",
+            "preview_url",
+            "width",
+            "height",
+            "credit",
+            "license",
+        ]
         read_only_fields = fields

@@ -30,7 +30,8 @@ class OrderListCreateApi(EnvelopeErrorsMixin, APIView):
         responses={200: OrderSerializer(many=True), 403: OrderErrorSerializer},
     )
     def get(self, request):
-        return Response(OrderSerializer(order_list(user=request.user), many=True).data)
+        orders = order_list(user=request.user)
+        return Response(OrderSerializer(orders, many=True, context={"request": request}).data)
 
     @extend_schema(
         operation_id="order_create",
@@ -83,5 +84,5 @@ class OrderListCreateApi(EnvelopeErrorsMixin, APIView):
             token=serializer.validated_data["token"],
             idempotency_key=key,
         )
-        body = {"success": True, "id": order.pk, "order": OrderSerializer(order).data}
+        body = {"success": True, "id": order.pk, "order": OrderSerializer(order, context={"request": request}).data}
         return Response(body, status=status.HTTP_201_CREATED)

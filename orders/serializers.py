@@ -2,7 +2,7 @@ import re
 
 from rest_framework import serializers
 
-from catalog.serializers import MoneyField
+from catalog.serializers import MoneyField, PhotoUrlField
 from orders.models import Order
 
 # What Stripe.js's createToken() returns: tok_ followed by letters and digits.
@@ -15,7 +15,8 @@ class OrderProductSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="product_id")
     price = MoneyField(help_text="The price charged for this order, in major units.")
     description = serializers.CharField(source="product.description")
-    url = serializers.URLField(source="product.url")
+    url = PhotoUrlField(source="product.preview", help_text="The photo's watermarked preview.")
+    thumbnail_url = PhotoUrlField(source="product.thumbnail")
     title = serializers.CharField(source="product.title")
     currency = serializers.CharField()
 

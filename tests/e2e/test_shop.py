@@ -37,7 +37,6 @@ def photos(transactional_db):
             title=title,
             description=description,
             price=Decimal(price),
-            url=f"https://photos.example.com/{title.lower().replace(' ', '-')}.jpg",
         )
         for title, description, price in rows
     ]
