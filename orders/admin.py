@@ -1,8 +1,26 @@
 from django.contrib import admin, messages
 
 from frameseller.exceptions import ApplicationError
-from orders.models import Order
+from orders.models import DownloadEvent, Order
 from orders.refunds import order_refund
+
+
+class DownloadEventInline(admin.TabularInline):
+    """Every download link issued for the order and every file served or refused: evidence in a dispute."""
+
+    model = DownloadEvent
+    fk_name = "order"
+    fields = ["at", "kind", "address", "user_agent", "bytes", "expires_at", "link", "detail"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "Downloads"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Order)
@@ -23,6 +41,7 @@ class OrderAdmin(admin.ModelAdmin):
     ]
     raw_id_fields = ["user", "product"]
     actions = ["refund"]
+    inlines = [DownloadEventInline]
 
     @admin.action(description="Refund selected paid orders on Stripe")
     def refund(self, request, queryset):

@@ -3,6 +3,7 @@ import re
 from rest_framework import serializers
 
 from catalog.serializers import MoneyField, PhotoUrlField
+from orders.downloads import order_downloadable
 from orders.models import Order
 
 # What Stripe.js's createToken() returns: tok_ followed by letters and digits.
@@ -27,11 +28,15 @@ class OrderSerializer(serializers.ModelSerializer):
     paymentstatus = serializers.ChoiceField(source="status", choices=Order.Status.choices)
     product = OrderProductSerializer(source="*")
     failure_reason = serializers.CharField(help_text="Why the payment failed, when it did.")
+    downloadable = serializers.SerializerMethodField(help_text="True when the photo can be downloaded (paid).")
 
     class Meta:
         model = Order
-        fields = ["id", "user", "orderdate", "paymentstatus", "product", "failure_reason"]
+        fields = ["id", "user", "orderdate", "paymentstatus", "product", "failure_reason", "downloadable"]
         read_only_fields = fields
+
+    def get_downloadable(self, order: Order) -> bool:
+        return order_downloadable(order)
 
 
 class OrderCreateInputSerializer(serializers.Serializer):
@@ -56,3 +61,11 @@ class OrderErrorSerializer(serializers.Serializer):
     order_id = serializers.IntegerField(required=False, help_text="The order recorded, if one was.")
     detail = serializers.CharField(required=False, help_text="Also set on 403 (login needed).")
     errors = serializers.DictField(required=False)
+
+
+class OrderDownloadLinkSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="Fetch it without an Authorization header; it works until `expires_at`.")
+    expires_at = serializers.DateTimeField()
+    filename = serializers.CharField(help_text="The name the file is saved as.")
+    bytes = serializers.IntegerField(help_text="The original's size.")
+    sha256 = serializers.CharField(help_text="The original's SHA-256, in hex.")

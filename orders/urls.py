@@ -2,4 +2,8 @@ from django.urls import path
 
 from orders import apis
 
-urlpatterns = [path("order/", apis.OrderListCreateApi.as_view(), name="order-list")]
+urlpatterns = [
+    path("order/", apis.OrderListCreateApi.as_view(), name="order-list"),
+    path("order/<int:order_id>/download/", apis.OrderDownloadApi.as_view(), name="order-download"),
+    path("download/<str:token>/", apis.OrderDownloadFileApi.as_view(), name="order-download-file"),
+]
