@@ -8,12 +8,12 @@ import mimetypes
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.http import FileResponse, Http404
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from catalog.storage import derivatives_storage
 
 
-@require_GET
+@require_safe
 def derivative_serve(request, name: str):
     """Stream a thumbnail or preview; its name changes with its content, so it may be cached for good."""
     storage = derivatives_storage()

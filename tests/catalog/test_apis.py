@@ -92,6 +92,7 @@ def test_derivatives_are_served_publicly_and_cached(api_client):
     assert thumbnail["Content-Type"] == "image/jpeg"
     assert "immutable" in thumbnail["Cache-Control"]
     assert b"".join(thumbnail.streaming_content) == product.thumbnail.read()
+    assert api_client.head(item["preview_url"].removeprefix("http://testserver")).status_code == 200
 
 
 @pytest.mark.parametrize(
