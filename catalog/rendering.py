@@ -21,7 +21,7 @@ from django.dispatch import receiver
 
 from catalog.models import Product
 from catalog.selectors import product_list_rows
-from catalog.serializers import product_list_data
+from catalog.serializers import photo_urls, product_list_data
 from frameseller.rendering import json_bytes
 
 VERSION_KEY = "catalog:version"
@@ -36,7 +36,12 @@ class CatalogRendering:
     gzipped: bytes
 
 
-_local = threading.local()  # this worker's copy, so a hit costs one cache read
+@dataclass(frozen=True)
+class _Local(CatalogRendering):
+    expires: float  # time.monotonic() after which this worker asks the shared cache again
+
+
+_local = threading.local()  # this worker's copies by address, so a hit costs one cache read
 
 
 def catalog_changed() -> None:
@@ -49,21 +54,30 @@ def _product_changed(**kwargs) -> None:
     catalog_changed()
 
 
-def catalog_rendering() -> CatalogRendering:
-    """Return the catalog's current rendering, from this worker, the shared cache or the database."""
+def catalog_rendering(request) -> CatalogRendering:
+    """Return the catalog's current rendering, from this worker, the shared cache or the database.
+
+    The photos' URLs are absolute, built from the request's address when they are served
+    by the API itself: one rendering per address (scheme and host).
+    """
     version = cache.get(VERSION_KEY)
     if version is None:
         catalog_changed()
         version = cache.get(VERSION_KEY)
-    mine = getattr(_local, "rendering", None)
-    if mine is not None and mine.version == version and time.monotonic() < _local.expires:
+    base = request.build_absolute_uri("/")
+    mine = getattr(_local, "renderings", {}).get(base)
+    if mine is not None and mine.version == version and time.monotonic() < mine.expires:
         return mine
-    key = f"catalog:rendering:{version}"
+    key = "catalog:rendering:" + hashlib.blake2b(f"{version} {base}".encode(), digest_size=16).hexdigest()
     rendering = cache.get(key)
     if rendering is None:
-        body = json_bytes(product_list_data(product_list_rows()))
+        body = json_bytes(product_list_data(product_list_rows(), photo_url=photo_urls(request)))
         etag = 'W/"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
         rendering = CatalogRendering(version, etag, body, gzip.compress(body, compresslevel=6, mtime=0))
         cache.set(key, rendering, RENDERING_SECONDS)
-    _local.rendering, _local.expires = rendering, time.monotonic() + RENDERING_SECONDS
+    if not hasattr(_local, "renderings"):
+        _local.renderings = {}
+    _local.renderings[base] = _Local(
+        rendering.version, rendering.etag, rendering.body, rendering.gzipped, time.monotonic() + RENDERING_SECONDS
+    )
     return rendering

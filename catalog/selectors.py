@@ -16,7 +16,19 @@ def product_get_on_sale(*, product_id: int) -> Product | None:
 
 
 # What GET /api/product/ answers with, in this order (catalog.serializers.product_list_data).
-PRODUCT_LIST_COLUMNS = ("id", "price", "description", "url", "title", "currency", "thumbnail_url")
+PRODUCT_LIST_COLUMNS = (
+    "id",
+    "price",
+    "description",
+    "preview",
+    "title",
+    "currency",
+    "thumbnail",
+    "width",
+    "height",
+    "credit",
+    "license",
+)
 
 
 def product_list_rows(*, limit: int | None = None, after_id: int | None = None) -> list[tuple]:

@@ -2,4 +2,7 @@ from django.urls import path
 
 from catalog import apis
 
-urlpatterns = [path("product/", apis.ProductListApi.as_view(), name="product-list")]
+urlpatterns = [
+    path("product/", apis.ProductListApi.as_view(), name="product-list"),
+    path("product/<int:product_id>/", apis.ProductDetailApi.as_view(), name="product-detail"),
+]

@@ -25,16 +25,6 @@ class JWTAuthentication(authentication.JWTAuthentication):
         return user
 
 
-class OptionalJWTAuthentication(JWTAuthentication):
-    """On a public endpoint, ignore a bad or expired token: the request is anonymous."""
-
-    def authenticate(self, request):
-        try:
-            return super().authenticate(request)
-        except exceptions.AuthenticationFailed:
-            return None
-
-
 class JWTAuthenticationScheme(OpenApiAuthenticationExtension):
     """Describe the JWT header in the OpenAPI schema (registered when this module is imported)."""
 

@@ -220,6 +220,63 @@ WHITENOISE_ALLOW_ALL_ORIGINS = False
 # The API base URL the single-page site calls ("" = same origin).
 FRONTEND_API_BASE_URL = env.str("FRONTEND_API_BASE_URL", default="")
 
+# --- Photos: private originals, public derivatives, download links -------------------------
+# A product's original file is private (catalog.storage): locally a folder under var/ that is
+# never served, in production a private S3 bucket; a buyer gets it through a short-lived link
+# (orders.downloads). Thumbnails and watermarked previews are public: locally served by this
+# server at /media/, in production from a public bucket (or the CDN in front of it).
+PHOTOS_STORAGE = env_choice("PHOTOS_STORAGE", ("filesystem", "s3"), default="filesystem")
+PHOTOS_DIR = Path(env.str("PHOTOS_DIR", default=str(VAR_DIR / "photos")))
+MEDIA_URL = "/media/"
+if PHOTOS_STORAGE == "filesystem":
+    STORAGES["photo_originals"] = {
+        "BACKEND": "catalog.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": PHOTOS_DIR / "originals"},
+    }
+    STORAGES["photo_derivatives"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PHOTOS_DIR / "public", "base_url": MEDIA_URL},
+    }
+else:
+    PHOTOS_ORIGINALS_BUCKET = env.str("PHOTOS_ORIGINALS_BUCKET", default="")
+    PHOTOS_PUBLIC_BUCKET = env.str("PHOTOS_PUBLIC_BUCKET", default="")
+    if not (PHOTOS_ORIGINALS_BUCKET and PHOTOS_PUBLIC_BUCKET):
+        raise ImproperlyConfigured("PHOTOS_STORAGE=s3 needs PHOTOS_ORIGINALS_BUCKET and PHOTOS_PUBLIC_BUCKET.")
+    # Credentials come from boto3's usual chain (the instance role on Elastic Beanstalk).
+    _s3 = {
+        "region_name": env.str("PHOTOS_S3_REGION", default="") or None,
+        "endpoint_url": env.str("PHOTOS_S3_ENDPOINT_URL", default="") or None,
+        "signature_version": "s3v4",
+        "file_overwrite": False,
+    }
+    STORAGES["photo_originals"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3, "bucket_name": PHOTOS_ORIGINALS_BUCKET, "default_acl": None, "querystring_auth": True},
+    }
+    STORAGES["photo_derivatives"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": PHOTOS_PUBLIC_BUCKET,
+            "custom_domain": env.str("PHOTOS_CDN_DOMAIN", default="") or None,
+            "querystring_auth": False,
+            # Named by content (catalog.photos): cacheable for good.
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+# This server serves the derivatives at MEDIA_URL when they are local files.
+PHOTOS_SERVE_DERIVATIVES = PHOTOS_STORAGE == "filesystem"
+# A download link works this long after it is issued (and stops at once on a refund, locally).
+PHOTOS_DOWNLOAD_LINK_SECONDS = env.int("PHOTOS_DOWNLOAD_LINK_SECONDS", default=300)
+# Limits on an original added from the admin or add_photo.
+PHOTOS_MAX_UPLOAD_BYTES = env.int("PHOTOS_MAX_UPLOAD_BYTES", default=60 * 1024 * 1024)
+PHOTOS_MAX_PIXELS = env.int("PHOTOS_MAX_PIXELS", default=80_000_000)
+# The admin's photo upload is the one request body bigger than DATA_UPLOAD_MAX_MEMORY_SIZE allows:
+# this subclass of frameseller's RequestBodyLimitMiddleware lets it through up to the limit above.
+MIDDLEWARE[MIDDLEWARE.index("frameseller.middleware.RequestBodyLimitMiddleware")] = (
+    "catalog.middleware.PhotoUploadBodyLimitMiddleware"
+)
+
 # --- REST framework, JWT, API documentation ---------------------------------
 
 THROTTLE_RATES = {

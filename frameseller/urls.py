@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from frameseller import views
@@ -18,3 +19,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("config.js", views.frontend_config, name="frontend-config"),
 ]
+
+if settings.PHOTOS_SERVE_DERIVATIVES:
+    # Thumbnails and previews stored as local files (settings "Photos"); never the originals.
+    from catalog.views import derivative_serve
+
+    urlpatterns.append(re_path(r"^media/(?P<name>(?:thumbs|previews)/[\w.-]+)$", derivative_serve, name="photo-media"))

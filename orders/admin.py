@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from frameseller.exceptions import ApplicationError
-from orders.models import Order, PaymentEvent
+from orders.models import DownloadEvent, Order, PaymentEvent
 from orders.refunds import order_refund
 
 
@@ -18,9 +18,27 @@ class PaymentEventInline(admin.TabularInline):
         return False
 
 
+class DownloadEventInline(admin.TabularInline):
+    """Every download link issued for the order and every file served or refused: evidence in a dispute."""
+
+    model = DownloadEvent
+    fk_name = "order"
+    fields = ["at", "kind", "address", "user_agent", "bytes", "expires_at", "link", "detail"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "Downloads"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    inlines = [PaymentEventInline]
+    inlines = [PaymentEventInline, DownloadEventInline]
     list_display = ["id", "ordered_at", "user", "product", "price", "currency", "status", "disputed"]
     list_filter = ["status", "disputed", ("ordered_at", admin.DateFieldListFilter)]
     date_hierarchy = "ordered_at"

@@ -1,25 +1,39 @@
-"""Order endpoints: list the shopper's orders, buy a photo, confirm a 3-D Secure payment; Stripe's webhook."""
+"""Order endpoints: list the shopper's orders, buy a photo, confirm a 3-D Secure payment, download what
+they bought; Stripe's webhook."""
 
 import re
 from datetime import datetime
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
+from django.http import StreamingHttpResponse
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from catalog.serializers import photo_urls
 from frameseller.exceptions import EnvelopeErrorsMixin
 from frameseller.pagination import LIST_PARAMETERS, next_link, page_request
 from frameseller.rendering import json_response
 from orders import payments
 from orders.confirming import order_confirm
+from orders.downloads import Client, download_bytes_sent, download_link_open, order_download_issue
 from orders.errors import OrderRequiresAction
 from orders.placing import order_place
 from orders.selectors import order_list_rows
 from orders.serializers import (
     OrderCreatedSerializer,
     OrderCreateInputSerializer,
+    OrderDownloadLinkSerializer,
     OrderErrorSerializer,
     OrderRequiresActionSerializer,
     OrderSerializer,
@@ -66,7 +80,7 @@ class OrderListCreateApi(EnvelopeErrorsMixin, APIView):
             rows = rows[: page.limit]
             pk, ordered_at = rows[-1][0], rows[-1][2]
             headers["Link"] = next_link(request, page, [ordered_at.isoformat(), pk])
-        return json_response(order_list_data(rows), headers=headers)
+        return json_response(order_list_data(rows, photo_url=photo_urls(request)), headers=headers)
 
     @extend_schema(
         operation_id="order_create",
@@ -128,7 +142,7 @@ class OrderListCreateApi(EnvelopeErrorsMixin, APIView):
             )
         except OrderRequiresAction as action:
             return _requires_action_response(action)
-        body = {"success": True, "id": order.pk, "order": OrderSerializer(order).data}
+        body = {"success": True, "id": order.pk, "order": OrderSerializer(order, context={"request": request}).data}
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -165,8 +179,72 @@ class OrderConfirmApi(EnvelopeErrorsMixin, APIView):
     )
     def post(self, request, order_id: int):
         order = order_confirm(user=request.user, order_id=order_id)
-        body = {"success": True, "id": order.pk, "order": OrderSerializer(order).data}
+        body = {"success": True, "id": order.pk, "order": OrderSerializer(order, context={"request": request}).data}
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+def _client(request) -> Client:
+    """The caller's address (behind the trusted proxies, as the throttles see it) and user agent."""
+    return Client(address=BaseThrottle().get_ident(request) or "", user_agent=request.headers.get("User-Agent", ""))
+
+
+class OrderDownloadApi(EnvelopeErrorsMixin, APIView):
+    throttle_classes = [OrderUserThrottle]
+
+    @extend_schema(
+        operation_id="order_download",
+        summary="Get a short-lived link to the original photo of a paid order",
+        description=(
+            "Answers a URL that serves the original file byte for byte (`bytes` and `sha256` match) as an "
+            "attachment, without an Authorization header, until `expires_at` (5 minutes by default). Ask again "
+            "for a new link at any time. 404: no such order of yours; 409: not paid (UNPAID or FAILED); 410: "
+            "refunded or disputed (links issued before stop working too). Every link issued is logged."
+        ),
+        request=None,
+        responses={
+            200: OrderDownloadLinkSerializer,
+            403: OrderErrorSerializer,
+            404: OrderErrorSerializer,
+            409: OrderErrorSerializer,
+            410: OrderErrorSerializer,
+            429: OrderErrorSerializer,
+        },
+    )
+    def post(self, request, order_id: int):
+        link = order_download_issue(user=request.user, order_id=order_id, client=_client(request))
+        data = OrderDownloadLinkSerializer(link).data
+        data["url"] = request.build_absolute_uri(link.url)
+        response = Response(data)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class OrderDownloadFileApi(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="order_download_file",
+        summary="The original photo behind a download link (local storage only)",
+        description=(
+            "The link itself is the credential: no Authorization header. 404 for a link that is not valid, "
+            "410 once it has expired or its order was refunded or disputed. Every file served or refused is logged."
+        ),
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The original"),
+            404: OpenApiResponse(description="Not a valid link"),
+            410: OpenApiResponse(description="Expired, or the order was refunded or disputed"),
+        },
+        auth=[],
+    )
+    def get(self, request, token: str):
+        download = download_link_open(token=token, client=_client(request))
+        response = StreamingHttpResponse(_counted(download), content_type=download.content_type)
+        response["Content-Length"] = str(download.bytes)
+        response["Content-Disposition"] = content_disposition_header(True, download.filename)
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 class StripeWebhookApi(APIView):
@@ -197,3 +275,15 @@ class StripeWebhookApi(APIView):
         except payments.WebhookInvalid:
             return Response({"detail": "Invalid Stripe signature or payload."}, status=status.HTTP_400_BAD_REQUEST)
         return Response({"received": True, "outcome": outcome})
+
+
+def _counted(download, chunk_size: int = 64 * 1024):
+    """Stream the file, then record how many bytes went out (fewer if the client hung up)."""
+    sent = 0
+    try:
+        with download.file as file:
+            while chunk := file.read(chunk_size):
+                sent += len(chunk)
+                yield chunk
+    finally:
+        download_bytes_sent(event=download.link, sent=sent)

@@ -75,6 +75,13 @@ class OrderRequiresAction(ApplicationError):
         super().__init__(extra={"order_id": order_id, "requires_action": True, "client_secret": client_secret})
 
 
+# --- Downloads and ownership (orders.downloads, orders.placing) ------------------------------
+
+
+class OrderAlreadyOwned(ConflictError):
+    default_message = "You already own this photo."
+
+
 class OrderNotFound(ApplicationError):
     status_code = status.HTTP_404_NOT_FOUND
     default_message = "No such order."
@@ -82,3 +89,22 @@ class OrderNotFound(ApplicationError):
 
 class DatabaseUnavailableDuringPayment(OrderPaymentPending):
     """The database failed while (or after) the card was charged: reconciliation settles the order."""
+
+
+class OrderNotDownloadableYet(ConflictError):
+    default_message = "This order is not paid, so there is nothing to download."
+
+
+class OrderDownloadRevoked(ApplicationError):
+    status_code = status.HTTP_410_GONE
+    default_message = "This photo can no longer be downloaded: its order was refunded or its payment is disputed."
+
+
+class DownloadLinkInvalid(ApplicationError):
+    status_code = status.HTTP_404_NOT_FOUND
+    default_message = "This download link is not valid."
+
+
+class DownloadLinkExpired(ApplicationError):
+    status_code = status.HTTP_410_GONE
+    default_message = "This download link has expired. Get a new one from My orders."

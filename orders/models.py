@@ -99,3 +99,32 @@ class PaymentEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.stripe_object_id}".strip()
+
+
+class DownloadEvent(models.Model):
+    """A download link issued for an order, or a file served or refused through one: dispute evidence."""
+
+    class Kind(models.TextChoices):
+        ISSUED = "issued", "Link issued"
+        SERVED = "served", "File served"
+        REFUSED = "refused", "Link refused"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="download_events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    at = models.DateTimeField("when", default=timezone.now, db_index=True)
+    # The client's address (as the trusted proxies report it) and browser.
+    address = models.CharField(max_length=64, blank=True, default="")
+    user_agent = models.CharField(max_length=500, blank=True, default="")
+    # Issued: the file's size; served: the bytes actually sent.
+    bytes = models.PositiveBigIntegerField(default=0)
+    # Issued: when the link stops working. Served or refused: the link used.
+    expires_at = models.DateTimeField(null=True, blank=True)
+    link = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="uses")
+    detail = models.CharField(max_length=200, blank=True, default="", help_text="Why a link was refused.")
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["order", "at"], name="download_order_at_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for order {self.order_id} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -37,6 +37,7 @@ from orders.errors import (
     CARD_UNUSABLE_MESSAGE,
     DECLINED_MESSAGE,
     DatabaseUnavailableDuringPayment,
+    OrderAlreadyOwned,
     OrderInProgress,
     OrderInvalid,
     OrderKeyReused,
@@ -98,6 +99,10 @@ def _order_record(*, user: User, product: Product, token: str, idempotency_key: 
             if pending is not None:
                 # Its charge may have gone through: don't let a second one follow it.
                 raise OrderPhotoPaymentPending(extra={"order_id": pending.pk})
+            owned = Order.objects.filter(user=user, product=product, status=Order.Status.PAID).first()
+            if owned is not None:
+                # Bought already: nothing to charge. (After a refund it is REFUNDED, and can be bought again.)
+                raise OrderAlreadyOwned(extra={"order_id": owned.pk})
             order = Order.objects.create(
                 user=user,
                 product=product,

@@ -16,9 +16,11 @@ ORDER_LIST_COLUMNS = (
     "price",
     "currency",
     "failure_reason",
+    "disputed",
     "product_id",
     "product__description",
-    "product__url",
+    "product__preview",
+    "product__thumbnail",
     "product__title",
 )
 

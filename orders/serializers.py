@@ -1,9 +1,11 @@
 import re
+from collections.abc import Callable
 
 from rest_framework import serializers
 
-from catalog.serializers import MoneyField, money_json
+from catalog.serializers import MoneyField, PhotoUrlField, money_json
 from orders.models import Order
+from orders.settlement import order_downloadable
 
 # What Stripe.js's createToken() returns: tok_ followed by letters and digits.
 STRIPE_TOKEN_RE = re.compile(r"^tok_[A-Za-z0-9_]{1,250}$")
@@ -15,7 +17,8 @@ class OrderProductSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="product_id")
     price = MoneyField(help_text="The price charged for this order, in major units.")
     description = serializers.CharField(source="product.description")
-    url = serializers.URLField(source="product.url")
+    url = PhotoUrlField(source="product.preview", help_text="The photo's watermarked preview.")
+    thumbnail_url = PhotoUrlField(source="product.thumbnail")
     title = serializers.CharField(source="product.title")
     currency = serializers.CharField()
 
@@ -26,15 +29,23 @@ class OrderSerializer(serializers.ModelSerializer):
     paymentstatus = serializers.ChoiceField(source="status", choices=Order.Status.choices)
     product = OrderProductSerializer(source="*")
     failure_reason = serializers.CharField(help_text="Why the payment failed, when it did.")
+    downloadable = serializers.SerializerMethodField(help_text="True when the photo can be downloaded (paid).")
 
     class Meta:
         model = Order
-        fields = ["id", "user", "orderdate", "paymentstatus", "product", "failure_reason"]
+        fields = ["id", "user", "orderdate", "paymentstatus", "product", "failure_reason", "downloadable"]
         read_only_fields = fields
 
+    def get_downloadable(self, order: Order) -> bool:
+        return order_downloadable(order)
 
-def order_list_data(rows: list[tuple]) -> list[dict]:
-    """Shape orders.selectors.ORDER_LIST_COLUMNS rows exactly as OrderSerializer shapes orders, only faster."""
+
+def order_list_data(rows: list[tuple], *, photo_url: Callable[[str], str]) -> list[dict]:
+    """Shape orders.selectors.ORDER_LIST_COLUMNS rows exactly as OrderSerializer shapes orders, only faster.
+
+    `photo_url` turns a derivative's name into its absolute URL (catalog.serializers.photo_urls).
+    """
+    paid = Order.Status.PAID
     return [
         {
             "id": pk,
@@ -45,11 +56,13 @@ def order_list_data(rows: list[tuple]) -> list[dict]:
                 "id": product_id,
                 "price": money_json(price),
                 "description": description,
-                "url": url,
+                "url": photo_url(preview),
+                "thumbnail_url": photo_url(thumbnail),
                 "title": title,
                 "currency": currency,
             },
             "failure_reason": failure_reason,
+            "downloadable": status == paid and not disputed,  # as orders.settlement.order_downloadable
         }
         for (
             pk,
@@ -59,9 +72,11 @@ def order_list_data(rows: list[tuple]) -> list[dict]:
             price,
             currency,
             failure_reason,
+            disputed,
             product_id,
             description,
-            url,
+            preview,
+            thumbnail,
             title,
         ) in rows
     ]
@@ -108,3 +123,11 @@ class OrderRequiresActionSerializer(serializers.Serializer):
     requires_action = serializers.BooleanField(default=True)
     client_secret = serializers.CharField(help_text="For Stripe.js confirmCardPayment().")
     order_id = serializers.IntegerField()
+
+
+class OrderDownloadLinkSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="Fetch it without an Authorization header; it works until `expires_at`.")
+    expires_at = serializers.DateTimeField()
+    filename = serializers.CharField(help_text="The name the file is saved as.")
+    bytes = serializers.IntegerField(help_text="The original's size.")
+    sha256 = serializers.CharField(help_text="The original's SHA-256, in hex.")

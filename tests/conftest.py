@@ -34,6 +34,24 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def photo_dirs(settings, tmp_path) -> dict:
+    """Photos stored in this test's own folders: {"originals": Path, "public": Path}."""
+    dirs = {"originals": tmp_path / "photos" / "originals", "public": tmp_path / "photos" / "public"}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "photo_originals": {
+            "BACKEND": "catalog.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": dirs["originals"]},
+        },
+        "photo_derivatives": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": dirs["public"], "base_url": "/media/"},
+        },
+    }
+    return dirs
+
+
+@pytest.fixture(autouse=True)
 def _stripe_capacity_reset():
     """The Stripe bulkhead and breaker keep state per process: start every test with none."""
     from orders.capacity import capacity_reset

@@ -1,13 +1,17 @@
 """Factories for the data the tests build."""
 
+import io
 from decimal import Decimal
 from functools import cache
 
 import factory
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
+from PIL import Image
 
 from accounts.models import User
 from catalog.models import Product
+from catalog.photos import product_photo_set
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 
@@ -28,7 +32,19 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.LazyFunction(_default_password_hash)
 
 
+@cache
+def photo_bytes(width: int = 90, height: int = 60, image_format: str = "JPEG", **save_options) -> bytes:
+    """A small photo-like image (a colour gradient), encoded in `image_format`."""
+    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    image = Image.merge("RGB", (image.getchannel(0), image.getchannel(1).rotate(90), image.getchannel(2).transpose(0)))
+    out = io.BytesIO()
+    image.save(out, image_format, **save_options)
+    return out.getvalue()
+
+
 class ProductFactory(factory.django.DjangoModelFactory):
+    """A product with a real (small) photo, stored and derived by the catalog's own code."""
+
     class Meta:
         model = Product
 
@@ -36,5 +52,11 @@ class ProductFactory(factory.django.DjangoModelFactory):
     description = factory.Sequence(lambda n: f"A fine photo number {n}")
     price = Decimal("100.00")
     currency = "usd"
-    url = factory.Sequence(lambda n: f"https://photos.example.com/{n}.jpg")
+    credit = "A. Photographer"
+    license = "CC0 1.0"
     on_sale = True
+
+    @classmethod
+    def _create(cls, model_class, *args, photo: bytes | None = None, **kwargs):
+        product = model_class(*args, **kwargs)
+        return product_photo_set(product=product, file=ContentFile(photo or photo_bytes()))

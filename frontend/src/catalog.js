@@ -1,41 +1,50 @@
-// The catalog (public): a grid of photos with their price and a Buy button.
+// The catalog (public): a grid of photos with their price and a Buy (or Download) button.
 import $ from "jquery/slim";
 
 import { apiRequest } from "./api.js";
 import { currentUser, peekAfterLogin, takeAfterLogin } from "./auth.js";
 import { openCheckout } from "./checkout.js";
+import { downloadButton, ownedPhotos } from "./download.js";
 import { formatPrice } from "./format.js";
-import { photoImage } from "./images.js";
+import { photoFrame } from "./photoframe.js";
 import { focusHeading } from "./router.js";
 import { loginRequired } from "./session.js";
 
-function productCard(product) {
+/** Buy, or "Owned · Download" when the shopper has the paid order `ownedOrderId`. */
+export function buyButton(product, ownedOrderId, size = "") {
+  const title = product.title || product.description;
+  if (ownedOrderId) {
+    return downloadButton(ownedOrderId, { label: "Owned · Download", className: `btn btn-outline-primary ${size}` }).attr(
+      "aria-label",
+      `Owned: download ${title}`,
+    );
+  }
+  const price = formatPrice(product.price, product.currency);
+  return $("<button>", { type: "button", class: `btn btn-primary buy ${size}`.trim() })
+    .text("Buy")
+    .attr("aria-label", `Buy ${title} for ${price}`)
+    .on("click", function onBuy() {
+      buy(product, this);
+    });
+}
+
+function productCard(product, owned) {
   const price = formatPrice(product.price, product.currency);
   const title = product.title || product.description;
+  const href = `#/photo/${encodeURIComponent(product.id)}`;
   const $item = $("<li>", { class: "card h-100 shadow-sm", "data-product-id": product.id });
-  $item.append(
-    photoImage({
-      src: product.thumbnail_url || product.url,
-      alt: title,
-      width: 600,
-      height: 400,
-      className: "photo",
-    }),
-  );
+  // The photo opens its page too (the title link is the one in the tab order).
+  $("<a>", { href, class: "photo-link", tabindex: "-1" })
+    .append(photoFrame(product))
+    .appendTo($item);
   const $body = $("<div>", { class: "card-body d-flex flex-column" }).appendTo($item);
-  $("<h2>", { class: "h5 card-title" }).text(title).appendTo($body);
+  $("<h2>", { class: "h5 card-title" }).append($("<a>", { href }).text(title)).appendTo($body);
   if (product.description && product.description !== title) {
     $("<p>", { class: "text-body-secondary" }).text(product.description).appendTo($body);
   }
   const $footer = $("<div>", { class: "mt-auto d-flex align-items-center justify-content-between gap-2" });
   $("<span>", { class: "fs-5 fw-semibold price" }).text(price).appendTo($footer);
-  $("<button>", { type: "button", class: "btn btn-primary buy" })
-    .text("Buy")
-    .attr("aria-label", `Buy ${title} for ${price}`)
-    .on("click", function onBuy() {
-      buy(product, this);
-    })
-    .appendTo($footer);
+  $footer.append(buyButton(product, owned[product.id]));
   $body.append($footer);
   return $item;
 }
@@ -82,13 +91,13 @@ export function renderCatalog($view, { signal }) {
   async function load() {
     $status.html($("#tpl-loading").html());
     try {
-      const products = await apiRequest("product/", { signal });
+      const [products, owned] = await Promise.all([apiRequest("product/", { signal }), ownedPhotos({ signal })]);
       $status.empty();
       if (!products.length) {
         $status.append($("<p>").text("No photos are on sale right now. Please come back soon."));
         return;
       }
-      $grid.empty().append(products.map(productCard));
+      $grid.empty().append(products.map((product) => productCard(product, owned)));
       resumePurchase(products);
     } catch (error) {
       if (error.name !== "AbortError") {

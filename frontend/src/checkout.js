@@ -5,12 +5,16 @@ import $ from "jquery/slim";
 import { ApiError } from "./api.js";
 import { authRequest, SessionExpiredError } from "./auth.js";
 import { checkoutKeyFor, forgetUnsettled, rememberUnsettled } from "./checkoutkeys.js";
+import { downloadButton } from "./download.js";
 import { formatDateTime, formatPrice } from "./format.js";
 import { setPhoto } from "./images.js";
 import { statusBadge } from "./orders.js";
 import { sessionExpired } from "./session.js";
 import { settings } from "./settings.js";
 import { loadStripe } from "./stripe.js";
+
+// The API's answer to buying a photo the shopper already owns (409).
+const OWNED_MESSAGE = "You already own this photo.";
 
 // Set once by initCheckout().
 let $dialog;
@@ -97,6 +101,8 @@ function showSuccess(checkout, order) {
   $success.find("[data-order=price]").text(formatPrice(orderProduct.price, orderProduct.currency));
   $success.find("[data-order=date]").text(formatDateTime(order.orderdate));
   $success.find("[data-order=status]").empty().append(statusBadge(order.paymentstatus));
+  // The photo is the shopper's now: the file, right here.
+  $success.find("[data-field=download]").empty().append(downloadButton(order.id, { className: "btn btn-primary" }));
   $dialog.find("#checkout-form").prop("hidden", true);
   $success.prop("hidden", false);
   $success.find("h3").attr("tabindex", "-1").trigger("focus");
@@ -194,6 +200,11 @@ function showFailure(payment, error) {
   if (error instanceof SessionExpiredError) {
     modal.hide();
     sessionExpired({ productId: payment.productId });
+  } else if (error instanceof ApiError && error.status === 409 && error.message === OWNED_MESSAGE) {
+    // Bought already (in another tab, say): nothing was charged; here is the file.
+    showError(error.message);
+    field("pay").prop("hidden", true);
+    field("error").append(" ", downloadButton(error.data.order_id, { className: "btn btn-primary btn-sm" }));
   } else if (error instanceof ApiError && [409, 502, 503].includes(error.status)) {
     // 503: the server could not learn whether the card was charged; 502: Stripe refused the
     // request and the order waits for reconciliation; 409: the same payment is still in
@@ -255,6 +266,7 @@ export function openCheckout(item, opener) {
   $dialog.find("#checkout-form").prop("hidden", false);
   field("success").prop("hidden", true);
   field("pending").prop("hidden", true);
+  field("pay").prop("hidden", false);
   showError("");
   setPaying(current, false);
   const ready = mountCard();

@@ -6,6 +6,7 @@ import { showFlash } from "./flash.js";
 import { initHeader } from "./header.js";
 import { renderLogin } from "./login.js";
 import { renderOrders } from "./orders.js";
+import { renderPhoto } from "./photo.js";
 import { addRoute, beforeRoute, startRouter } from "./router.js";
 import { sessionExpired } from "./session.js";
 import { settings } from "./settings.js";
@@ -14,6 +15,7 @@ import { loadStripe } from "./stripe.js";
 
 addRoute("catalog", renderCatalog);
 addRoute("orders", renderOrders);
+addRoute("photo", renderPhoto);
 addRoute("login", renderLogin);
 addRoute("signup", renderSignup);
 

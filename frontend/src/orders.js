@@ -2,6 +2,7 @@
 import $ from "jquery/slim";
 
 import { authRequest, currentUser, SessionExpiredError } from "./auth.js";
+import { downloadButton } from "./download.js";
 import { formatDateTime, formatPrice } from "./format.js";
 import { photoImage } from "./images.js";
 import { focusHeading } from "./router.js";
@@ -25,7 +26,8 @@ function orderItem(order) {
   const title = product.title || product.description || "Photo";
   const $item = $("<li>", { class: "card shadow-sm", "data-order-id": order.id });
   const $body = $("<div>", { class: "card-body d-flex gap-3 align-items-start" }).appendTo($item);
-  $body.append(photoImage({ src: product.url, alt: title, width: 120, height: 80, className: "photo-thumb rounded" }));
+  const src = product.thumbnail_url || product.url;
+  $body.append(photoImage({ src, alt: title, width: 120, height: 80, className: "photo-thumb rounded" }));
   const $text = $("<div>", { class: "flex-grow-1" }).appendTo($body);
   const $heading = $("<div>", { class: "d-flex flex-wrap align-items-center gap-2 mb-1" }).appendTo($text);
   $("<h2>", { class: "h6 mb-0" }).text(title).appendTo($heading);
@@ -37,6 +39,9 @@ function orderItem(order) {
   $meta.append(document.createTextNode(` · Order #${order.id}`));
   if (order.paymentstatus === "FAILED" && order.failure_reason) {
     $("<p>", { class: "mb-0 mt-1 text-danger small" }).text(order.failure_reason).appendTo($text);
+  }
+  if (order.downloadable) {
+    $body.append(downloadButton(order.id, { className: "btn btn-primary btn-sm" }));
   }
   return $item;
 }

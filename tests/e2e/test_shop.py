@@ -1,5 +1,6 @@
 """The shop in a real Chromium: browse, sign up, log in, buy, see the orders."""
 
+import hashlib
 import os
 import re
 import shutil
@@ -15,7 +16,7 @@ from playwright.sync_api import expect
 from orders.models import Order
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.pages import DECLINED_CARD, TEST_CARD, buy_button, expect_logged_in, fill_card, log_in, open_site, pay
-from tests.factories import DEFAULT_PASSWORD, ProductFactory
+from tests.factories import DEFAULT_PASSWORD, ProductFactory, photo_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -25,21 +26,23 @@ FIRST_LOAD_BUDGET = 150_000  # bytes
 
 @pytest.fixture
 def photos(transactional_db):
-    """A small catalog with real-looking titles (the photos themselves are served by the test)."""
+    """A small catalog of real photo files (small gradients), one of them portrait, served by the shop itself."""
     rows = [
-        ("Brooklyn Bridge", "The Brooklyn Bridge at dusk", "100"),
-        ("Golden Gate Bridge", "Golden Gate Bridge from the Marin Headlands", "120"),
-        ("Mount Fuji", "Mount Fuji in winter", "135.50"),
-        ("Colosseum", "The Colosseum in Rome", "89.99"),
+        ("Brooklyn Bridge", "The Brooklyn Bridge at dusk", "100", (900, 600)),
+        ("Golden Gate Bridge", "Golden Gate Bridge from the Marin Headlands", "120", (600, 900)),
+        ("Mount Fuji", "Mount Fuji in winter", "135.50", (800, 600)),
+        ("Colosseum", "The Colosseum in Rome", "89.99", (1200, 800)),
     ]
     return [
         ProductFactory(
             title=title,
             description=description,
             price=Decimal(price),
-            url=f"https://photos.example.com/{title.lower().replace(' ', '-')}.jpg",
+            credit="Ada Photographer",
+            license="CC0 1.0 (public domain dedication)",
+            photo=photo_bytes(*size),
         )
-        for title, description, price in rows
+        for title, description, price, size in rows
     ]
 
 
@@ -81,8 +84,24 @@ def test_visitor_sees_the_catalog_without_logging_in(page, site, photos):
     expect(cards.filter(has_text="Mount Fuji")).to_contain_text("$135.50")
     image = first.get_by_role("img", name="Brooklyn Bridge")
     expect(image).to_have_attribute("loading", "lazy")
-    expect(image).to_have_attribute("width", "600")
-    expect(image).to_have_attribute("height", "400")
+    # The real thumbnail, from the shop: 900 x 600 scaled to a 480 px long edge.
+    expect(image).to_have_attribute("src", re.compile(rf"^{re.escape(site)}media/thumbs/.+\.jpg$"))
+    expect(image).to_have_attribute("width", "480")
+    expect(image).to_have_attribute("height", "320")
+    expect(image).not_to_have_class(re.compile(r"\bphoto-missing\b"))
+    for title, natural in (("Brooklyn Bridge", [480, 320]), ("Golden Gate Bridge", [320, 480])):
+        image = cards.filter(has_text=title).get_by_role("img", name=title)
+        image.scroll_into_view_if_needed()
+        expect(image).to_have_js_property("complete", True)
+        assert image.evaluate("img => [img.naturalWidth, img.naturalHeight]") == natural
+        # The whole photo shows inside its box: nothing cropped.
+        shown = image.evaluate(
+            "img => { const r = img.getBoundingClientRect(), f = img.parentElement.getBoundingClientRect();"
+            " return [r.width / r.height, r.left >= f.left - 0.5 && r.right <= f.right + 0.5"
+            " && r.top >= f.top - 0.5 && r.bottom <= f.bottom + 0.5]; }"
+        )
+        assert shown[0] == pytest.approx(natural[0] / natural[1], rel=0.02)
+        assert shown[1] is True
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
     expect(page.get_by_role("button", name="Log out")).to_be_hidden()
 
@@ -425,6 +444,12 @@ def test_a_photo_that_cannot_load_shows_a_placeholder(page, site, photos, browse
     # Chromium logs each aborted photo as "Failed to load resource: net::ERR_FAILED"; only those
     # messages, for the photo URLs, are expected here.
     browser_console.allow_failed_photos = True
+
+    def lose_photo(route):
+        browser_console.photo_urls.add(route.request.url)
+        route.abort()
+
+    page.route(re.compile(r".*/media/.*"), lose_photo)
     open_site(page, site)
     image = page.get_by_role("img", name="Brooklyn Bridge")
     expect(image).to_have_class(re.compile(r"\bphoto-missing\b"))
@@ -435,7 +460,7 @@ def test_first_load_is_at_most_150_kb(browser, site, photos):
     """Same-origin bytes of the first visit (page, CSS, JS, config.js, the catalog), photos and Stripe.js aside."""
     context = browser.new_context()
     page = context.new_page()
-    page.route(re.compile(r"^https://photos\.example\.com/"), lambda route: route.abort())
+    page.route(re.compile(r".*/media/.*"), lambda route: route.abort())
     responses = []
     page.on("requestfinished", lambda request: responses.append(request))
     page.goto(site, wait_until="networkidle")
@@ -487,3 +512,59 @@ def test_three_d_secure_challenge_in_the_checkout(page, site, photos, user, brow
         expect(dialog.locator("[data-field=pay]")).to_be_enabled()
         order.refresh_from_db()
         assert order.status == Order.Status.FAILED
+
+
+def test_photo_page_shows_the_whole_watermarked_preview_with_its_size_credit_and_licence(page, site, photos):
+    portrait = photos[1]
+    open_site(page, site)
+    page.get_by_role("heading", name="Golden Gate Bridge").get_by_role("link").click()
+
+    expect(page).to_have_url(re.compile(rf"#/photo/{portrait.pk}$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Golden Gate Bridge")
+    preview = page.get_by_role("img", name="Golden Gate Bridge")
+    expect(preview).to_have_attribute("src", f"{site}media/{portrait.preview.name}")
+    expect(preview).to_have_js_property("complete", True)
+    assert preview.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [600, 900]
+    expect(page.locator("[data-fact=size]")).to_have_text("600 × 900 px")
+    expect(page.locator("[data-fact=price]")).to_have_text("$120.00 USD")
+    expect(page.locator("[data-fact=credit]")).to_have_text("Ada Photographer")
+    expect(page.locator("[data-fact=license]")).to_have_text("CC0 1.0 (public domain dedication)")
+    expect(page.locator(".what-you-get")).to_contain_text("full-resolution original (600 × 900 px, no watermark)")
+    expect(buy_button(page, "Golden Gate Bridge")).to_be_visible()
+    save_screenshot(page, "photo.png")
+
+
+def download_sha256(page, button) -> str:
+    """Click a Download button; return the SHA-256 of the file the browser saved."""
+    with page.expect_download() as info:
+        button.click()
+    return hashlib.sha256(Path(info.value.path()).read_bytes()).hexdigest()
+
+
+def test_buy_then_download_the_original_from_the_dialog_my_orders_and_the_catalog(page, site, photos, user):
+    photo = photos[0]
+    open_site(page, site, "login")
+    log_in(page, user.email)
+    expect_logged_in(page, user.first_name)
+    buy_button(page, "Brooklyn Bridge").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("You get the full-resolution original file")
+    fill_card(page, TEST_CARD)
+    pay(page)
+    expect(dialog.get_by_text("Thank you! Your photo is paid.")).to_be_visible()
+    expect(dialog).not_to_contain_text("ship")
+
+    assert download_sha256(page, dialog.get_by_role("button", name="Download")) == photo.original_sha256
+
+    dialog.get_by_role("link", name="See my orders").click()
+    item = page.locator(f"[data-order-id='{Order.objects.get().pk}']")
+    assert download_sha256(page, item.get_by_role("button", name="Download")) == photo.original_sha256
+
+    page.get_by_role("link", name="Photos").click()
+    owned = page.locator(".catalog-grid > li").filter(has_text="Brooklyn Bridge")
+    expect(owned.get_by_role("button", name="Owned: download Brooklyn Bridge")).to_have_text("Owned · Download")
+    expect(buy_button(page, "Brooklyn Bridge")).to_have_count(0)
+    assert download_sha256(page, owned.get_by_role("button", name="Owned: download Brooklyn Bridge")) == (
+        photo.original_sha256
+    )
+    assert Order.objects.get().download_events.filter(kind="served").count() == 3

@@ -55,8 +55,8 @@ def test_product_id_may_be_a_numeric_string(auth_client, stripe_emulator):
     assert [c["amount"] for c in stripe_emulator.paid_charges()] == [1250]
 
 
-def test_second_purchase_reuses_the_stripe_customer(auth_client, user, product, stripe_emulator):
-    for _ in range(2):
+def test_second_purchase_reuses_the_stripe_customer(auth_client, user, stripe_emulator):
+    for product in ProductFactory.create_batch(2):
         response = auth_client.post(
             ORDERS, {"token": stripe_emulator.card_token(), "product": product.pk}, format="json"
         )

@@ -41,7 +41,8 @@ def test_orders_list_shows_own_orders_newest_first_with_charged_price(auth_clien
         "id": product.pk,
         "price": 100,
         "description": product.description,
-        "url": product.url,
+        "url": f"http://testserver/media/{product.preview.name}",
+        "thumbnail_url": f"http://testserver/media/{product.thumbnail.name}",
         "title": product.title,
         "currency": "usd",
     }

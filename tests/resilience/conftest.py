@@ -70,7 +70,7 @@ from accounts.models import User
 from accounts.services import user_token_issue
 from catalog.models import Product
 products = [Product.objects.create(title=f"Photo {i}", description="A photo", price=Decimal("20.00"),
-                                   currency="usd", url=f"https://photos.example.com/{i}.jpg") for i in range(20)]
+                                   currency="usd") for i in range(20)]
 users = [User.objects.create_user(email=f"shopper{i}@example.com", password="correct horse battery staple",
                                   first_name="Ada", last_name="Lovelace") for i in range(20)]
 print(json.dumps({"products": [p.pk for p in products], "tokens": [user_token_issue(user=u) for u in users]}))

@@ -1,0 +1,7 @@
+"""What can go wrong with a photo, in words the person adding it understands."""
+
+from frameseller.exceptions import ApplicationError
+
+
+class PhotoInvalid(ApplicationError):
+    default_message = "This file is not a photo the shop can sell."

@@ -1,0 +1,217 @@
+"""Adding a photo: the original kept byte for byte, derivatives made with Pillow, bad files refused."""
+
+import hashlib
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from PIL import Image, ImageChops, ImageStat
+
+from catalog.errors import PhotoInvalid
+from catalog.models import Product
+from catalog.photos import product_photo_add
+from tests.factories import photo_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def photo_with_gps(width: int, height: int, image_format: str = "JPEG") -> bytes:
+    """A photo whose EXIF names a camera and a place."""
+    exif = Image.Exif()
+    exif[0x010F] = "PhotoCam"  # Make
+    exif[0x0110] = "PC-1"  # Model
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "N", (48.0, 51.0, 30.0), "E", (2.0, 17.0, 40.0)
+    image = Image.new("RGB", (width, height), (200, 120, 40))
+    out = io.BytesIO()
+    image.save(out, image_format, exif=exif)
+    return out.getvalue()
+
+
+def stored_files(photo_dirs) -> list[str]:
+    return sorted(str(path) for root in photo_dirs.values() for path in root.rglob("*") if path.is_file())
+
+
+@pytest.mark.parametrize(
+    ("size", "thumbnail", "preview"),
+    [
+        ((2400, 1600), (480, 320), (1600, 1067)),
+        ((1000, 2000), (240, 480), (800, 1600)),
+        ((640, 400), (480, 300), (640, 400)),
+        ((300, 200), (300, 200), (300, 200)),
+    ],
+    ids=["landscape", "portrait", "between", "small"],
+)
+def test_derivatives_have_the_right_sizes_and_no_exif_and_the_original_is_untouched(size, thumbnail, preview):
+    content = photo_with_gps(*size)
+
+    product = product_photo_add(file=ContentFile(content), title="Paris", price=Decimal("10"))
+
+    assert product.original.read() == content
+    assert product.original_sha256 == hashlib.sha256(content).hexdigest()
+    assert product.original_bytes == len(content)
+    assert (product.width, product.height) == size
+    assert product.original_content_type == "image/jpeg"
+    for field, expected in ((product.thumbnail, thumbnail), (product.preview, preview)):
+        data = field.read()
+        image = Image.open(io.BytesIO(data))
+        assert image.format == "JPEG"
+        assert image.size == expected
+        assert dict(image.getexif()) == {}
+        assert b"Exif" not in data and b"PhotoCam" not in data
+
+
+def test_preview_is_visibly_watermarked_and_thumbnail_is_not():
+    content = photo_bytes(800, 600, "PNG")
+    plain = Image.open(io.BytesIO(content)).convert("RGB")
+
+    product = product_photo_add(file=ContentFile(content), title="Gradient", price=Decimal("10"))
+
+    def difference(field) -> float:
+        image = Image.open(io.BytesIO(field.read())).convert("RGB")
+        return sum(ImageStat.Stat(ImageChops.difference(image, plain.resize(image.size))).mean)
+
+    assert difference(product.preview) > 3 * difference(product.thumbnail)
+
+
+def test_png_original_keeps_its_format_and_bytes():
+    content = photo_bytes(120, 80, "PNG")
+
+    product = product_photo_add(file=ContentFile(content), title="Gradient", price=Decimal("10"))
+
+    assert product.original.name.endswith(".png")
+    assert product.original_content_type == "image/png"
+    assert product.original.read() == content
+
+
+def test_an_original_has_no_public_url():
+    product = product_photo_add(file=ContentFile(photo_bytes()), title="Gradient", price=Decimal("10"))
+
+    with pytest.raises(ValueError, match="no public URL"):
+        product.original.url  # noqa: B018
+
+
+BOMB = Image.new("1", (12000, 12000))
+
+
+def _bomb() -> bytes:
+    out = io.BytesIO()
+    BOMB.save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"%PDF-1.4 not a photo at all", "not an image"),
+        (photo_bytes(400, 300)[:1500], "damaged or truncated"),
+        (_bomb(), "too many pixels"),
+        (photo_bytes(60, 40, "GIF"), "GIF files are not accepted"),
+    ],
+    ids=["empty", "not an image", "truncated", "decompression bomb", "gif"],
+)
+def test_a_bad_file_is_refused_and_adds_nothing(photo_dirs, content, message):
+    with pytest.raises(PhotoInvalid, match=message):
+        product_photo_add(file=ContentFile(content), title="Bad", price=Decimal("10"))
+
+    assert Product.objects.count() == 0
+    assert stored_files(photo_dirs) == []
+
+
+def test_a_file_too_large_is_refused_and_adds_nothing(settings, photo_dirs):
+    settings.PHOTOS_MAX_UPLOAD_BYTES = 1000
+
+    with pytest.raises(PhotoInvalid, match="too large"):
+        product_photo_add(file=ContentFile(photo_bytes(300, 200)), title="Big", price=Decimal("10"))
+
+    assert Product.objects.count() == 0
+    assert stored_files(photo_dirs) == []
+
+
+def test_add_photo_command_puts_a_photo_on_sale(tmp_path, capsys):
+    path = tmp_path / "harbour.jpg"
+    path.write_bytes(photo_with_gps(800, 600))
+
+    call_command(
+        "add_photo", str(path), "--title", "Harbour", "--price", "12.50", "--credit", "Ada", "--license", "CC0 1.0"
+    )
+
+    product = Product.objects.get()
+    assert (product.title, product.price, product.credit, product.license) == (
+        "Harbour",
+        Decimal("12.50"),
+        "Ada",
+        "CC0 1.0",
+    )
+    assert product.original.read() == path.read_bytes()
+    assert f"Added photo {product.pk}: Harbour, 800 x 600 px" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        (b"not a photo", ["--price", "10"], "not an image"),
+        (photo_bytes(), ["--price", "0.10"], "price"),
+    ],
+    ids=["not an image", "price too low"],
+)
+def test_add_photo_command_refuses_bad_input_and_adds_nothing(tmp_path, photo_dirs, content, args, message):
+    path = tmp_path / "file.jpg"
+    path.write_bytes(content)
+
+    with pytest.raises(CommandError, match=message):
+        call_command("add_photo", str(path), "--title", "Bad", *args)
+
+    assert Product.objects.count() == 0
+    assert stored_files(photo_dirs) == []
+
+
+def test_admin_adds_a_photo_by_upload(admin_client):
+    content = photo_with_gps(640, 480)
+    upload = SimpleUploadedFile("lake.jpg", content, content_type="image/jpeg")
+
+    response = admin_client.post(
+        "/admin/catalog/product/add/",
+        {"title": "Lake", "description": "A lake", "price": "30", "currency": "usd", "on_sale": "on", "photo": upload},
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    product = Product.objects.get()
+    assert product.original.read() == content
+    assert (product.width, product.height) == (640, 480)
+    assert admin_client.get(f"/admin/catalog/product/{product.pk}/change/").status_code == 200
+
+
+def test_admin_upload_bigger_than_the_api_body_limit_gets_through(admin_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    out = io.BytesIO()
+    Image.effect_noise((300, 200), 80).save(out, "PNG")
+    content = out.getvalue()
+    assert len(content) > 10_000
+    upload = SimpleUploadedFile("big.png", content, content_type="image/png")
+
+    response = admin_client.post(
+        "/admin/catalog/product/add/",
+        {"title": "Big", "description": "B", "price": "30", "currency": "usd", "photo": upload},
+    )
+
+    assert response.status_code == 302
+    assert Product.objects.get().original_bytes == len(content)
+
+
+def test_admin_refuses_a_bad_upload_with_a_message(admin_client, photo_dirs):
+    upload = SimpleUploadedFile("notes.jpg", b"just text", content_type="image/jpeg")
+
+    response = admin_client.post(
+        "/admin/catalog/product/add/",
+        {"title": "Bad", "description": "B", "price": "30", "currency": "usd", "photo": upload},
+    )
+
+    assert response.status_code == 200
+    assert "The file is not an image" in response.content.decode()
+    assert Product.objects.count() == 0
+    assert stored_files(photo_dirs) == []
