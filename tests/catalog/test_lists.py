@@ -22,7 +22,8 @@ def test_the_cached_catalog_is_the_serializers_json_byte_for_byte(api_client):
 
     response = api_client.get(PRODUCTS)
 
-    assert response.content == JSONRenderer().render(ProductSerializer(product_list(), many=True).data)
+    context = {"request": response.wsgi_request}
+    assert response.content == JSONRenderer().render(ProductSerializer(product_list(), many=True, context=context).data)
 
 
 def test_an_unchanged_catalog_answers_304_without_a_query(api_client, django_assert_num_queries):

@@ -35,7 +35,8 @@ def test_the_fast_list_answers_the_serializers_json_byte_for_byte(auth_client, u
 
     response = auth_client.get(ORDERS, HTTP_ACCEPT_ENCODING="identity")
 
-    expected = JSONRenderer().render(OrderSerializer(order_list(user=user), many=True).data)
+    context = {"request": response.wsgi_request}
+    expected = JSONRenderer().render(OrderSerializer(order_list(user=user), many=True, context=context).data)
     assert response.content == expected
 
 
