@@ -3,44 +3,21 @@
 import os
 import re
 import shutil
-import time
-from decimal import Decimal
 from pathlib import Path
 
-import jwt
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from orders.models import Order
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.pages import DECLINED_CARD, TEST_CARD, buy_button, expect_logged_in, fill_card, log_in, open_site, pay
-from tests.factories import DEFAULT_PASSWORD, ProductFactory
+from tests.e2e.tokens import forge_token
+from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 FIRST_LOAD_BUDGET = 150_000  # bytes
-
-
-@pytest.fixture
-def photos(transactional_db):
-    """A small catalog with real-looking titles (the photos themselves are served by the test)."""
-    rows = [
-        ("Brooklyn Bridge", "The Brooklyn Bridge at dusk", "100"),
-        ("Golden Gate Bridge", "Golden Gate Bridge from the Marin Headlands", "120"),
-        ("Mount Fuji", "Mount Fuji in winter", "135.50"),
-        ("Colosseum", "The Colosseum in Rome", "89.99"),
-    ]
-    return [
-        ProductFactory(
-            title=title,
-            description=description,
-            price=Decimal(price),
-            url=f"https://photos.example.com/{title.lower().replace(' ', '-')}.jpg",
-        )
-        for title, description, price in rows
-    ]
 
 
 def save_screenshot(page, name: str) -> None:
@@ -52,23 +29,6 @@ def save_screenshot(page, name: str) -> None:
     if os.environ.get("UPDATE_SCREENSHOTS") == "1" or not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
-
-
-def forge_token(user, *, expires_in: int, key: str | None = None) -> str:
-    """A JWT like the API's, signed with the server's key (or another one), expiring in `expires_in` s."""
-    now = int(time.time())
-    payload = {
-        "token_type": "sliding",
-        "exp": now + expires_in,
-        "iat": now - 3600,
-        "jti": f"e2e{now}",
-        "refresh_exp": now + expires_in,
-        "user_id": user.pk,
-        "email": user.email,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-    }
-    return jwt.encode(payload, key or settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
 
 
 def test_visitor_sees_the_catalog_without_logging_in(page, site, photos):
