@@ -50,5 +50,14 @@ startRouter("catalog");
 if (!settings.configured) {
   showFlash("This site is missing its config.js; the shop may not work.", "danger");
 }
-// Stripe.js loads in the background so the card field is ready when a shopper pays.
-loadStripe().catch(() => {});
+// Stripe.js loads in the background, once the page has loaded and the browser is idle, so that
+// the card field is ready when a shopper pays without slowing the catalog's first load down.
+function loadStripeWhenIdle() {
+  const idle = window.requestIdleCallback || ((callback) => setTimeout(callback, 200));
+  idle(() => loadStripe().catch(() => {}), { timeout: 3000 });
+}
+if (document.readyState === "complete") {
+  loadStripeWhenIdle();
+} else {
+  window.addEventListener("load", loadStripeWhenIdle, { once: true });
+}
