@@ -333,10 +333,11 @@ def test_signup_errors_are_shown_next_to_the_form(page, site, user, browser_cons
     page.get_by_label("Repeat password").fill(DEFAULT_PASSWORD)
     expect(page.locator("#signup-password2-error")).to_be_hidden()
     page.get_by_role("button", name="Sign up").click()
-    form_error = page.locator("form .form-error")
-    expect(form_error).to_be_visible()
-    expect(form_error).to_contain_text("already")
+    # Said once, next to the field at fault, with focus there.
+    expect(page.locator("#signup-email-error")).to_contain_text("already")
     expect(page.get_by_label("Email")).to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(page.get_by_label("Email")).to_be_focused()
+    expect(page.get_by_text(re.compile("already exists"))).to_have_count(1)
     expect(page).to_have_url(re.compile(r"#/signup$"))
 
 
