@@ -22,7 +22,6 @@ FOCUS_RING = """(element) => {
   const [r, g, b, a = 1] = channels(style.outlineColor);
   // An outline with transparency is seen blended over white.
   const seen = [r, g, b].map((v) => v * a + 255 * (1 - a));
-  const light = Math.max(luminance(seen), 1), dark = Math.min(luminance(seen), 1);
   return {
     style: style.outlineStyle,
     width: parseFloat(style.outlineWidth),
