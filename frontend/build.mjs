@@ -1,12 +1,16 @@
 // Build the site into dist/: one minified JS bundle and one CSS file, both
 // named by a hash of their content so that S3 and browsers can cache them for
-// good, and index.html pointing at them.  config.js is not built here: the
-// deploy tool writes it next to index.html, the Django server serves it in
-// development.
+// good, and index.html pointing at them, with the catalog prefetch inlined.
+// Each of these text files gets a precompressed .br and .gz beside it
+// (WhiteNoise serves them with Content-Encoding; the S3 publish uploads them
+// the same way).  config.js is not built here: the deploy tool writes it next
+// to index.html, the Django server serves it in development.
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import zlib from "node:zlib";
 
 import * as esbuild from "esbuild";
 import * as sass from "sass";
@@ -54,6 +58,41 @@ async function buildJs() {
   return path.basename(output);
 }
 
+// The inline script that starts the catalog request before the bundle has loaded.
+async function buildPrefetch() {
+  const result = await esbuild.build({
+    entryPoints: [path.join(src, "prefetch.js")],
+    bundle: false,
+    minify: true,
+    format: "iife",
+    target,
+    write: false,
+    legalComments: "none",
+    logLevel: "warning",
+  });
+  return result.outputFiles[0].text.trim().replaceAll("</", "<\\/");
+}
+
+const gzip = promisify(zlib.gzip);
+const brotli = promisify(zlib.brotliCompress);
+
+// Write file.br and file.gz beside `file`, compressed as hard as they go (it is done once, at build).
+async function precompress(file) {
+  const body = await readFile(file);
+  const [br, gz] = await Promise.all([
+    brotli(body, {
+      params: {
+        [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
+        [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY,
+        [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+      },
+    }),
+    gzip(body, { level: zlib.constants.Z_BEST_COMPRESSION }),
+  ]);
+  await Promise.all([writeFile(`${file}.br`, br), writeFile(`${file}.gz`, gz)]);
+  return { name: path.relative(dist, file), raw: body.length, br: br.length, gz: gz.length };
+}
+
 // Drop comments and indentation: the page has no <pre> or whitespace-sensitive text.
 function minifyHtml(html) {
   return html
@@ -65,14 +104,20 @@ function minifyHtml(html) {
 async function main() {
   await rm(dist, { recursive: true, force: true });
   await mkdir(assets, { recursive: true });
-  const [css, js] = await Promise.all([buildCss(), buildJs()]);
+  const [css, js, prefetch] = await Promise.all([buildCss(), buildJs(), buildPrefetch()]);
   const template = await readFile(path.join(src, "index.html"), "utf8");
-  const html = template.replaceAll("{{ css }}", `assets/${css}`).replaceAll("{{ js }}", `assets/${js}`);
+  const html = template
+    .replaceAll("{{ css }}", `assets/${css}`)
+    .replaceAll("{{ js }}", `assets/${js}`)
+    .replace("{{ prefetch }}", () => prefetch);
   if (html.includes("{{")) {
     throw new Error("index.html has a placeholder the build does not know");
   }
   await writeFile(path.join(dist, "index.html"), minifyHtml(html));
-  console.log(`Built dist/: index.html, assets/${css}, assets/${js}`);
+  const sizes = await Promise.all(
+    [path.join(dist, "index.html"), path.join(assets, css), path.join(assets, js)].map(precompress),
+  );
+  console.log(`Built dist/: ${sizes.map(({ name, raw, br, gz }) => `${name} (${raw} B, br ${br}, gz ${gz})`).join(", ")}`);
 }
 
 main().catch((error) => {

@@ -23,6 +23,19 @@ function messageFor(status, data) {
 }
 
 /**
+ * The answer to `path` that index.html started fetching before this script loaded (prefetch.js),
+ * taken once: later calls (a retry, a new visit of the view) ask the API again.
+ */
+function takePrefetched(path) {
+  const prefetch = window.FRAMESELLER_PREFETCH;
+  if (!prefetch || prefetch.path !== path) {
+    return null;
+  }
+  window.FRAMESELLER_PREFETCH = null;
+  return prefetch.response;
+}
+
+/**
  * Send a request to the API and return the decoded JSON answer.
  * Throws ApiError for an error answer (status 0 when the server could not be reached).
  */
@@ -35,9 +48,17 @@ export async function apiRequest(path, { method = "GET", body, token, headers = 
   if (token) {
     init.headers.Authorization = `JWT ${token}`;
   }
-  let response;
+  const plain = method === "GET" && !token && body === undefined && Object.keys(headers).length === 0;
+  let response = null;
   try {
-    response = await fetch(`${settings.apiBaseUrl}/api/${path}`, init);
+    const prefetched = plain ? takePrefetched(path) : null;
+    if (prefetched) {
+      // A prefetch that could not reach the server is simply asked again.
+      response = await prefetched.catch(() => null);
+    }
+    if (!response) {
+      response = await fetch(`${settings.apiBaseUrl}/api/${path}`, init);
+    }
   } catch (error) {
     if (error.name === "AbortError") {
       throw error;

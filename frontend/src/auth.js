@@ -1,10 +1,12 @@
-// The shopper's session: the JWT in localStorage, its payload, log in and out,
-// and what happens when the API stops accepting it.
+// The shopper's session: log in and out, sign up, calls that need the token, and what to do
+// once logged in.
 import { ApiError, apiRequest } from "./api.js";
+import { currentUser, forgetToken, saveToken, storedToken, tokenState } from "./token.js";
 
-const TOKEN_KEY = "frameseller.token";
+// The token itself lives in token.js; these are re-exported for the views.
+export { currentUser, decodeToken, onSessionChange, tokenState } from "./token.js";
+
 const AFTER_LOGIN_KEY = "frameseller.afterLogin";
-const listeners = [];
 
 export class SessionExpiredError extends Error {
   constructor() {
@@ -13,61 +15,8 @@ export class SessionExpiredError extends Error {
   }
 }
 
-/** Decode a JWT's payload (base64url JSON, UTF-8); null when it is not one. */
-export function decodeToken(token) {
-  try {
-    const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    const binary = atob(part.padEnd(part.length + ((4 - (part.length % 4)) % 4), "="));
-    const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
-    const payload = JSON.parse(new TextDecoder().decode(bytes));
-    return payload && typeof payload === "object" ? payload : null;
-  } catch {
-    return null;
-  }
-}
-
-function storedToken() {
-  try {
-    return localStorage.getItem(TOKEN_KEY);
-  } catch {
-    return null;
-  }
-}
-
-/** "none", "valid" or "expired" (a token we can't read counts as expired). */
-export function tokenState() {
-  const token = storedToken();
-  if (!token) {
-    return "none";
-  }
-  const payload = decodeToken(token);
-  if (!payload || typeof payload.exp !== "number" || payload.exp * 1000 <= Date.now()) {
-    return "expired";
-  }
-  return "valid";
-}
-
-/** The logged-in shopper from the token's payload, or null. */
-export function currentUser() {
-  return tokenState() === "valid" ? decodeToken(storedToken()) : null;
-}
-
-export function onSessionChange(listener) {
-  listeners.push(listener);
-}
-
-function notify() {
-  listeners.forEach((listener) => listener(currentUser()));
-}
-
-function saveToken(token) {
-  localStorage.setItem(TOKEN_KEY, token);
-  notify();
-}
-
 export function logout() {
-  localStorage.removeItem(TOKEN_KEY);
-  notify();
+  forgetToken();
 }
 
 export async function login(email, password) {

@@ -1,4 +1,4 @@
-// The header: links, the greeting from the token's first name, log out.
+// The header: links, the greeting from the token actually held, log out.
 import $ from "jquery/slim";
 
 import { currentUser, logout, onSessionChange } from "./auth.js";
@@ -14,6 +14,7 @@ function update(user) {
 
 export function initHeader() {
   update(currentUser());
+  // Whatever changed the token (this tab, another one, its expiry), the header follows it.
   onSessionChange(update);
   $("#logout").on("click", () => {
     logout();

@@ -24,10 +24,11 @@ export function currentRoute() {
 }
 
 function render() {
-  const name = currentRoute();
+  let name = currentRoute();
   if (!name) {
-    window.location.replace(`#/${defaultRoute}`);
-    return;
+    // Replace the address in place (no hashchange, no second render, no history entry).
+    window.history.replaceState(window.history.state, "", `#/${defaultRoute}`);
+    name = defaultRoute;
   }
   if (beforeEach.some((hook) => hook(name) === false)) {
     return;

@@ -17,10 +17,13 @@ import hashlib
 import os
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.factories import ProductFactory, photo_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "frontend"
@@ -169,11 +172,8 @@ def browser_console(site, stripe_emulator):
     return BrowserConsole(site.rstrip("/"), stripe_emulator.url)
 
 
-@pytest.fixture
-def page(request, browser, site, browser_console):
-    """A fresh browser tab (own storage), photos served locally, console watched."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", timezone_id="UTC")
-    page = context.new_page()
+def watch(page, browser_console: BrowserConsole) -> None:
+    """Serve `page` its photos locally, refuse other third parties, and record its console errors."""
     page.set_default_timeout(15_000)
     page.on("console", browser_console.on_console)
     page.on("pageerror", browser_console.on_page_error)
@@ -194,6 +194,14 @@ def page(request, browser, site, browser_console):
             route.abort()
 
     page.route("**/*", route_outside)
+
+
+@pytest.fixture
+def page(request, browser, site, browser_console):
+    """A fresh browser tab (own storage), photos served locally, console watched."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", timezone_id="UTC")
+    page = context.new_page()
+    watch(page, browser_console)
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
@@ -203,3 +211,37 @@ def page(request, browser, site, browser_console):
     if failed is not None and failed.passed:
         assert browser_console.errors == [], "console errors in the browser"
         assert browser_console.third_party == [], "requests to third parties other than Stripe.js and photos"
+
+
+@pytest.fixture
+def another_tab(page, browser_console):
+    """Open a second tab next to `page`: same browser context, so the same localStorage."""
+
+    def open_tab():
+        tab = page.context.new_page()
+        watch(tab, browser_console)
+        return tab
+
+    return open_tab
+
+
+@pytest.fixture
+def photos(transactional_db):
+    """A small catalog of real photo files (small gradients), one of them portrait, served by the shop itself."""
+    rows = [
+        ("Brooklyn Bridge", "The Brooklyn Bridge at dusk", "100", (900, 600)),
+        ("Golden Gate Bridge", "Golden Gate Bridge from the Marin Headlands", "120", (600, 900)),
+        ("Mount Fuji", "Mount Fuji in winter", "135.50", (800, 600)),
+        ("Colosseum", "The Colosseum in Rome", "89.99", (1200, 800)),
+    ]
+    return [
+        ProductFactory(
+            title=title,
+            description=description,
+            price=Decimal(price),
+            credit="Ada Photographer",
+            license="CC0 1.0 (public domain dedication)",
+            photo=photo_bytes(*size),
+        )
+        for title, description, price, size in rows
+    ]

@@ -4,46 +4,23 @@ import hashlib
 import os
 import re
 import shutil
-import time
-from decimal import Decimal
 from pathlib import Path
 
-import jwt
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from orders.models import Order
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.pages import DECLINED_CARD, TEST_CARD, buy_button, expect_logged_in, fill_card, log_in, open_site, pay
-from tests.factories import DEFAULT_PASSWORD, ProductFactory, photo_bytes
+from tests.e2e.tokens import forge_token
+from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-FIRST_LOAD_BUDGET = 150_000  # bytes
-
-
-@pytest.fixture
-def photos(transactional_db):
-    """A small catalog of real photo files (small gradients), one of them portrait, served by the shop itself."""
-    rows = [
-        ("Brooklyn Bridge", "The Brooklyn Bridge at dusk", "100", (900, 600)),
-        ("Golden Gate Bridge", "Golden Gate Bridge from the Marin Headlands", "120", (600, 900)),
-        ("Mount Fuji", "Mount Fuji in winter", "135.50", (800, 600)),
-        ("Colosseum", "The Colosseum in Rome", "89.99", (1200, 800)),
-    ]
-    return [
-        ProductFactory(
-            title=title,
-            description=description,
-            price=Decimal(price),
-            credit="Ada Photographer",
-            license="CC0 1.0 (public domain dedication)",
-            photo=photo_bytes(*size),
-        )
-        for title, description, price, size in rows
-    ]
+FIRST_LOAD_BUDGET = 60_000  # bytes on the wire (compressed bodies and their headers)
+# Once decoded: a guard against a library pulled in by mistake (the issue's budget is on the wire).
+FIRST_LOAD_DECODED_BUDGET = 200_000
 
 
 def save_screenshot(page, name: str) -> None:
@@ -55,23 +32,6 @@ def save_screenshot(page, name: str) -> None:
     if os.environ.get("UPDATE_SCREENSHOTS") == "1" or not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
-
-
-def forge_token(user, *, expires_in: int, key: str | None = None) -> str:
-    """A JWT like the API's, signed with the server's key (or another one), expiring in `expires_in` s."""
-    now = int(time.time())
-    payload = {
-        "token_type": "sliding",
-        "exp": now + expires_in,
-        "iat": now - 3600,
-        "jti": f"e2e{now}",
-        "refresh_exp": now + expires_in,
-        "user_id": user.pk,
-        "email": user.email,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-    }
-    return jwt.encode(payload, key or settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
 
 
 def test_visitor_sees_the_catalog_without_logging_in(page, site, photos):
@@ -391,10 +351,11 @@ def test_signup_errors_are_shown_next_to_the_form(page, site, user, browser_cons
     page.get_by_label("Repeat password").fill(DEFAULT_PASSWORD)
     expect(page.locator("#signup-password2-error")).to_be_hidden()
     page.get_by_role("button", name="Sign up").click()
-    form_error = page.locator("form .form-error")
-    expect(form_error).to_be_visible()
-    expect(form_error).to_contain_text("already")
+    # Said once, next to the field at fault, with focus there.
+    expect(page.locator("#signup-email-error")).to_contain_text("already")
     expect(page.get_by_label("Email")).to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(page.get_by_label("Email")).to_be_focused()
+    expect(page.get_by_text(re.compile("already exists"))).to_have_count(1)
     expect(page).to_have_url(re.compile(r"#/signup$"))
 
 
@@ -456,7 +417,7 @@ def test_a_photo_that_cannot_load_shows_a_placeholder(page, site, photos, browse
     expect(image).to_have_attribute("src", re.compile(r"^data:image/svg\+xml,"))
 
 
-def test_first_load_is_at_most_150_kb(browser, site, photos):
+def test_first_load_is_at_most_60_kb_on_the_wire(browser, site, photos):
     """Same-origin bytes of the first visit (page, CSS, JS, config.js, the catalog), photos and Stripe.js aside."""
     context = browser.new_context()
     page = context.new_page()
@@ -468,7 +429,7 @@ def test_first_load_is_at_most_150_kb(browser, site, photos):
     page.wait_for_load_state("networkidle")
 
     own = [request for request in responses if request.url.startswith(site)]
-    transferred = sum(request.sizes()["responseBodySize"] for request in own)
+    transferred = sum(request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"] for request in own)
     decoded = sum(len(request.response().body()) for request in own)
     report = ", ".join(f"{request.url[len(site) - 1 :]} {request.sizes()['responseBodySize']}" for request in own)
     context.close()
@@ -478,7 +439,7 @@ def test_first_load_is_at_most_150_kb(browser, site, photos):
     assert any(url.url.endswith(".js") and "/assets/" in url.url for url in own)
     assert any(url.url.endswith(".css") and "/assets/" in url.url for url in own)
     assert transferred <= FIRST_LOAD_BUDGET, report
-    assert decoded <= FIRST_LOAD_BUDGET, report
+    assert decoded <= FIRST_LOAD_DECODED_BUDGET, report
 
 
 THREE_D_SECURE_CARD = "4000002760003184"

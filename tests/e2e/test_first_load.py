@@ -1,0 +1,150 @@
+"""The first visit on a phone: compressed assets, the catalog fetched in parallel, visible fast, nothing jumping.
+
+The phone profile is Chromium's own throttling through the DevTools protocol: 4x slower CPU,
+1.6 Mbit/s down, 750 kbit/s up, 150 ms round trips (a slow 4G phone). Photos are answered at once
+by the test (they are not part of the budget); everything else is the live server's.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+SLOW_4G = {"offline": False, "latency": 150, "downloadThroughput": 1_600_000 / 8, "uploadThroughput": 750_000 / 8}
+CPU_SLOWDOWN = 4
+CATALOG_VISIBLE_BUDGET_MS = 1200
+ATTEMPTS = 3
+
+# Runs before the page's own scripts: records when the first photo card is on screen (the frame
+# after it was added) and every layout shift, from the start of the navigation.
+MEASURE = """
+window.__shifts = [];
+window.__longTasks = [];
+new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries()))
+  .observe({ type: "longtask", buffered: true });
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (!entry.hadRecentInput) {
+      window.__shifts.push({ value: entry.value, at: entry.startTime,
+        sources: (entry.sources || []).map((s) => s.node ? (s.node.id || s.node.className || s.node.nodeName) : "?") });
+    }
+  }
+}).observe({ type: "layout-shift", buffered: true });
+window.__catalogVisible = new Promise((resolve) => {
+  const seen = () => {
+    if (!document.querySelector(".catalog-grid > li")) return false;
+    requestAnimationFrame(() => setTimeout(() => resolve(performance.now()), 0));
+    return true;
+  };
+  new MutationObserver((records, observer) => { if (seen()) observer.disconnect(); })
+    .observe(document, { childList: true, subtree: true });
+});
+"""
+
+
+def photo_answer(route):
+    route.fulfill(status=200, content_type="image/svg+xml", body='<svg xmlns="http://www.w3.org/2000/svg"/>')
+
+
+def visit(browser, site, profile, *, throttle: bool):
+    """Open the site in a new context with `profile`; return (context, page) once the catalog is shown."""
+    context = browser.new_context(locale="en-US", timezone_id="UTC", **profile)
+    page = context.new_page()
+    page.route(re.compile(r"^https://photos\.example\.com/"), photo_answer)
+    page.add_init_script(MEASURE)
+    if throttle:
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", SLOW_4G)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+    page.goto(site)
+    expect(page.locator(".catalog-grid > li")).to_have_count(4)
+    return context, page
+
+
+def timings(page) -> str:
+    """Where the time went, for the failure message: requests (start, first byte, end), long tasks, paints."""
+    return page.evaluate(
+        """() => performance.getEntriesByType("navigation").concat(performance.getEntriesByType("resource"))
+          .filter((e) => !e.name.includes("photos.example.com"))
+          .map((e) => `${e.name.replace(location.origin, "")} ${Math.round(e.startTime)}/`
+            + `${Math.round(e.responseStart)}/${Math.round(e.responseEnd)}`)
+          .concat(window.__longTasks.map((t) => `long task ${Math.round(t.startTime)}+${Math.round(t.duration)}`))
+          .concat(performance.getEntriesByType("paint").map((e) => `${e.name} ${Math.round(e.startTime)}`))
+          .join(", ") + " (ms: start/first byte/end)"
+        """
+    )
+
+
+def layout_shift(page) -> tuple[float, list]:
+    shifts = page.evaluate("() => window.__shifts")
+    return sum(shift["value"] for shift in shifts), shifts
+
+
+def test_catalog_is_visible_within_1_2_s_on_a_phone(browser, site, photos):
+    """A first visit on a slow 4G phone: the photo cards are on screen within 1.2 s of the navigation.
+
+    The machine running the tests is shared: other work can only make a visit slower, never faster,
+    so the best of up to three visits is what the site itself costs.
+    """
+    runs = []
+    for _ in range(ATTEMPTS):
+        context, page = visit(browser, site, PHONE, throttle=True)
+        try:
+            runs.append((page.evaluate("() => window.__catalogVisible"), timings(page)))
+        finally:
+            context.close()
+        if runs[-1][0] <= CATALOG_VISIBLE_BUDGET_MS:
+            break
+    report = "\n".join(f"{visible:.0f} ms: {where}" for visible, where in runs)
+    print(f"phone profile, catalog visible after:\n{report}")
+    assert min(visible for visible, _ in runs) <= CATALOG_VISIBLE_BUDGET_MS, report
+
+
+@pytest.mark.parametrize("profile", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_grid_arrives_without_moving_the_page(browser, site, photos, profile):
+    """Cumulative layout shift 0 from the first paint until the photos have loaded (throttled, so it shows)."""
+    context, page = visit(browser, site, profile, throttle=True)
+    try:
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(300)
+        total, shifts = layout_shift(page)
+    finally:
+        context.close()
+    print(f"layout shift: {total} {shifts}")
+    assert total == 0, shifts
+
+
+def test_page_scripts_and_styles_are_sent_precompressed(browser, site, built_site):
+    """Brotli for a browser that asks for it: the build's .br files as they are, not compressed per request."""
+    context = browser.new_context()
+    page = context.new_page()
+    answers = []
+    page.on("response", lambda response: answers.append(response))
+    page.goto(site, wait_until="networkidle")
+    own = {
+        answer.url[len(site) :] or "index.html": answer
+        for answer in answers
+        if answer.url == site or answer.url.startswith(f"{site}assets/")
+    }
+    headers = {name: answer.all_headers() for name, answer in own.items()}
+    sent = {name: answer.request.sizes()["responseBodySize"] for name, answer in own.items()}
+    asked = own["index.html"].request.all_headers().get("accept-encoding", "")
+    context.close()
+
+    assert any(name.endswith(".js") for name in own) and any(name.endswith(".css") for name in own), list(own)
+    assert "br" in asked
+    for name, header in headers.items():
+        assert header.get("content-encoding") == "br", (name, header)
+        assert "accept-encoding" in header.get("vary", "").lower(), (name, header)
+        precompressed = (built_site / f"{name}.br").stat().st_size
+        assert int(header["content-length"]) == sent[name] == precompressed, (name, header, sent[name])
