@@ -178,6 +178,7 @@ def objects_sync(client, bucket: str, files: list[LocalFile], *, exists: bool, d
                 ContentType=item.content_type,
                 CacheControl=item.cache_control,
                 ContentMD5=_b64md5(item.body),
+                **({"ContentEncoding": item.content_encoding} if item.content_encoding else {}),
             )
 
     wanted = {item.key for item in files}
@@ -218,7 +219,11 @@ def _upload_reason(client, bucket: str, item: LocalFile, remote: dict | None) ->
     if "-" in etag or etag != item.md5:
         return "changed"
     head = client.head_object(Bucket=bucket, Key=item.key)
-    if head.get("ContentType") != item.content_type or head.get("CacheControl") != item.cache_control:
+    if (head.get("ContentType"), head.get("CacheControl"), head.get("ContentEncoding", "")) != (
+        item.content_type,
+        item.cache_control,
+        item.content_encoding,
+    ):
         return "headers changed"
     return None
 

@@ -78,12 +78,19 @@ def cache_control(name: str) -> str:
     return CACHE_IMMUTABLE
 
 
+# The build writes a Brotli and a gzip copy beside each text file (frontend/build.mjs).
+PRECOMPRESSED = (".br", ".gz")
+
+
 @dataclass(frozen=True)
 class LocalFile:
     key: str
     body: bytes
     content_type: str
     cache_control: str
+    # "gzip" when `body` is the build's gzip copy: S3 cannot choose an encoding per request,
+    # and every browser accepts gzip, so the object is the gzip copy, served as such.
+    content_encoding: str = ""
 
     @property
     def md5(self) -> str:
@@ -99,7 +106,13 @@ def site_files(dist: Path, *, config: bytes) -> list[LocalFile]:
         key = path.relative_to(dist).as_posix()
         if key == CONFIG_KEY or any(part.startswith(".") for part in Path(key).parts):
             continue
-        files.append(LocalFile(key, path.read_bytes(), content_type(key), cache_control(key)))
+        if path.suffix in PRECOMPRESSED and path.with_suffix("").is_file():
+            continue  # a compressed copy: it goes up as its file's body, below
+        gzipped = path.with_name(path.name + ".gz")
+        if gzipped.is_file():
+            files.append(LocalFile(key, gzipped.read_bytes(), content_type(key), cache_control(key), "gzip"))
+        else:
+            files.append(LocalFile(key, path.read_bytes(), content_type(key), cache_control(key)))
     files.append(LocalFile(CONFIG_KEY, config, content_type(CONFIG_KEY), cache_control(CONFIG_KEY)))
     # Hashed assets first, index.html last: a visitor never gets a page naming assets not there yet.
     return sorted(files, key=lambda item: (item.key == INDEX_DOCUMENT, item.cache_control != CACHE_IMMUTABLE, item.key))

@@ -243,3 +243,22 @@ def test_text_types_carry_a_charset():
     assert content_type("a.json") == "application/json; charset=utf-8"
     assert content_type("a.txt") == "text/plain; charset=utf-8"
     assert content_type("a.unknownext") == "application/octet-stream"
+
+
+def test_the_builds_gzip_copies_are_uploaded_as_their_files_with_content_encoding(publish, s3, bucket, dist):
+    import gzip
+
+    for name in ("index.html", "assets/app.3f9a1c2b.js", "assets/index-B3kq9xZa.css"):
+        body = (dist / name).read_bytes()
+        (dist / (name + ".gz")).write_bytes(gzip.compress(body, mtime=0))
+        (dist / (name + ".br")).write_bytes(b"brotli bytes stand-in")
+
+    publish()
+
+    assert set(objects(s3, bucket)) == set(EXPECTED)  # no .gz or .br objects of their own
+    served = s3.get_object(Bucket=bucket, Key="assets/app.3f9a1c2b.js")
+    assert served["ContentEncoding"] == "gzip"
+    assert served["ContentType"] == "text/javascript; charset=utf-8"
+    assert gzip.decompress(served["Body"].read()) == JS
+    assert "ContentEncoding" not in s3.head_object(Bucket=bucket, Key="img/logo.png")
+    assert publish().uploaded == []
