@@ -30,16 +30,21 @@ def buy_button(page: Page, title: str):
 
 
 def fill_card(page: Page, number: str) -> None:
-    """Type a card into the Stripe card field (the emulator's plain inputs)."""
+    """Type a card into the Stripe card field (the emulator's plain inputs).
+
+    The site puts focus in the card field once the dialog's opening transition ends; on a busy
+    machine that can land between two of these fills and send the next one into the number
+    field, as it would for a person typing before the dialog is shown. So: fill, check, again.
+    """
     field = page.locator("#card-field")
-    for placeholder, value in [
-        ("number", number),
-        ("exp_month", "12"),
-        ("exp_year", "34"),
-        ("cvc", "123"),
-        ("postal_code", "10001"),
-    ]:
-        field.locator(f"input[placeholder={placeholder}]").fill(value)
+    values = {"number": number, "exp_month": "12", "exp_year": "34", "cvc": "123", "postal_code": "10001"}
+    for _ in range(3):
+        for placeholder, value in values.items():
+            field.locator(f"input[placeholder={placeholder}]").fill(value)
+        typed = {name: field.locator(f"input[placeholder={name}]").input_value() for name in values}
+        if typed == values:
+            return
+    raise AssertionError(f"the card field holds {typed}, not {values}")
 
 
 def pay(page: Page):
