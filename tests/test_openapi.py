@@ -74,3 +74,31 @@ def test_path_ids_are_declared_as_the_router_reads_them(schema):
         method = "get" if path.startswith("/api/product/") else "post"
         declared = parameter(schema, path, method, name)["schema"]
         assert declared == {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}
+
+
+# --- Values: what an answer may hold ----------------------------------------------------------------
+
+
+def test_photo_urls_are_declared_blank_for_a_product_without_a_photo(schema):
+    product = resolve(schema, {"$ref": "#/components/schemas/Product"})
+    order_product = resolve(schema, {"$ref": "#/components/schemas/OrderProduct"})
+    for declared in (
+        product["properties"]["url"],
+        product["properties"]["thumbnail_url"],
+        product["properties"]["preview_url"],
+        order_product["properties"]["url"],
+        order_product["properties"]["thumbnail_url"],
+    ):
+        assert {"type": "string", "maxLength": 0} in declared["oneOf"]
+        assert {"type": "string", "format": "uri"} in declared["oneOf"]
+
+
+@pytest.mark.django_db
+def test_a_product_without_a_photo_answers_blank_urls(api_client):
+    from catalog.models import Product
+
+    legacy = Product.objects.create(title="Legacy", description="Sold in 2017", price="5.00")
+
+    item = api_client.get(f"/api/product/{legacy.pk}/").json()
+
+    assert (item["url"], item["thumbnail_url"], item["preview_url"]) == ("", "", "")
