@@ -102,3 +102,46 @@ def test_a_product_without_a_photo_answers_blank_urls(api_client):
     item = api_client.get(f"/api/product/{legacy.pk}/").json()
 
     assert (item["url"], item["thumbnail_url"], item["preview_url"]) == ("", "", "")
+
+
+# --- Status codes: every answer declared ------------------------------------------------------------
+
+
+def test_every_throttled_operation_declares_429_with_retry_after(schema):
+    for path, method in THROTTLED:
+        declared = schema["paths"][path][method]["responses"]
+        assert "429" in declared, (path, method)
+        assert "Retry-After" in declared["429"]["headers"], (path, method)
+
+
+def test_every_operation_taking_a_body_declares_the_middlewares_411_and_413(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method == "post":
+                for status in ("411", "413"):
+                    assert status in operation["responses"], (path, status)
+                    assert response_schema(schema, path, method, status)["required"] == ["detail"]
+
+
+def test_confirm_declares_the_400_of_a_refunded_order(schema):
+    assert "400" in schema["paths"]["/api/order/{order_id}/confirm/"]["post"]["responses"]
+
+
+def test_an_order_address_the_router_refuses_is_declared_in_the_detail_shape(schema):
+    for path in ("/api/order/{order_id}/confirm/", "/api/order/{order_id}/download/"):
+        declared = response_schema(schema, path, "post", 404)
+        shapes = [resolve(schema, option)["required"] for option in declared["oneOf"]]
+        assert ["detail"] in shapes and ["error"] in shapes
+
+
+def test_the_download_file_declares_its_image_and_its_refusals(schema):
+    responses = schema["paths"]["/api/download/{token}/"]["get"]["responses"]
+    assert "image/*" in responses["200"]["content"]
+    for status in ("404", "409", "410"):
+        assert "detail" in response_schema(schema, "/api/download/{token}/", "get", status)["required"]
+
+
+def test_the_webhook_declares_its_signature_header_and_its_failures(schema):
+    signature = parameter(schema, "/api/stripe/webhook/", "post", "Stripe-Signature")
+    assert signature["in"] == "header" and signature["required"] is True
+    assert {"500", "503"} <= set(schema["paths"]["/api/stripe/webhook/"]["post"]["responses"])
