@@ -45,6 +45,7 @@ from orders.throttles import OrderUserThrottle
 from orders.webhooks import stripe_event_handle
 
 IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
+IDEMPOTENCY_KEY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]{1,255}$"}
 
 # An order address that is not one (`/api/order/0/download/`) is answered by the URL resolver, before
 # the view, with `{"detail": …}`; an order that is not the caller's by the view, in the envelope.
@@ -113,10 +114,10 @@ class OrderListCreateApi(EnvelopeErrorsMixin, APIView):
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
-                str,
+                IDEMPOTENCY_KEY_SCHEMA,
                 OpenApiParameter.HEADER,
                 required=False,
-                description="Any unique string per purchase attempt (max 255 printable ASCII characters).",
+                description="Any unique string per purchase attempt: 1 to 255 printable ASCII characters, no spaces.",
             )
         ],
         request=OrderCreateInputSerializer,

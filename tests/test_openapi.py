@@ -1,9 +1,13 @@
 """The OpenAPI schema declares what the endpoints really answer and accept (issue 11, item 7)."""
 
+import re
+
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
+from orders import apis as order_apis
 from orders.models import Order
+from orders.serializers import CANONICAL_ID_RE, STRIPE_TOKEN_RE
 from tests.factories import ProductFactory
 
 THROTTLED = {
@@ -145,3 +149,37 @@ def test_the_webhook_declares_its_signature_header_and_its_failures(schema):
     signature = parameter(schema, "/api/stripe/webhook/", "post", "Stripe-Signature")
     assert signature["in"] == "header" and signature["required"] is True
     assert {"500", "503"} <= set(schema["paths"]["/api/stripe/webhook/"]["post"]["responses"])
+
+
+# --- Constraints: what a request may hold -----------------------------------------------------------
+
+
+def test_the_order_input_declares_the_token_and_product_rules(schema):
+    declared = resolve(schema, {"$ref": "#/components/schemas/OrderCreateInputRequest"})["properties"]
+
+    assert declared["token"]["pattern"] == STRIPE_TOKEN_RE.pattern
+    assert {"type": "integer", "minimum": 1, "maximum": 10**18 - 1} in declared["product"]["oneOf"]
+    assert {"type": "string", "pattern": CANONICAL_ID_RE.pattern} in declared["product"]["oneOf"]
+
+
+@pytest.mark.parametrize("product", ["1.0", "１", "01", "+1", " 1", 1.0, True, 0, 10**18])
+@pytest.mark.django_db
+def test_non_canonical_product_ids_are_refused(auth_client, product):
+    response = auth_client.post("/api/order/", {"token": "tok_visa", "product": product}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("Product:")
+
+
+def test_the_idempotency_key_rule_is_declared_as_the_view_checks_it(schema):
+    declared = parameter(schema, "/api/order/", "post", "Idempotency-Key")["schema"]
+    assert (declared["minLength"], declared["maxLength"]) == (1, 255)
+    pattern = re.compile(declared["pattern"])
+    for key in ["a", "8f1c2e0a-4b1d-4c8e-9f00-1234567890ab", "~!" * 100, "k" * 255, "", " ", "a b", "é", "k" * 256]:
+        assert bool(pattern.match(key)) == bool(order_apis.IDEMPOTENCY_KEY_RE.match(key)), key
+
+
+def test_list_parameters_declare_their_bounds(schema):
+    for path, method in [("/api/product/", "get"), ("/api/order/", "get")]:
+        assert parameter(schema, path, method, "limit")["schema"] == {"type": "integer", "minimum": 1, "maximum": 200}
+        assert parameter(schema, path, method, "cursor")["schema"]["pattern"] == "^[A-Za-z0-9_-]+$"
