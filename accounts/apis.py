@@ -102,7 +102,12 @@ class UserTokenRefreshApi(APIView):
         "expiry. An expired token, or one issued before the password changed or the account was "
         "deactivated, answers 403: log in again.",
         request=TokenRefreshInputSerializer,
-        responses={200: TokenOutputSerializer, 400: DetailErrorSerializer, 403: DetailErrorSerializer},
+        responses={
+            200: TokenOutputSerializer,
+            400: DetailErrorSerializer,
+            403: DetailErrorSerializer,
+            429: DetailErrorSerializer,
+        },
         auth=[],
     )
     def post(self, request):

@@ -30,7 +30,11 @@ class MoneyField(serializers.Field):
         return money_json(value)
 
 
-@extend_schema_field(OpenApiTypes.URI)
+# An absolute URL, or "" for a product without a photo (never null: the 2017 clients read a string).
+PHOTO_URL_SCHEMA = {"oneOf": [{"type": "string", "format": "uri"}, {"type": "string", "maxLength": 0}]}
+
+
+@extend_schema_field(PHOTO_URL_SCHEMA)
 class PhotoUrlField(serializers.Field):
     """The absolute public URL of a derivative (thumbnail or preview); "" for a product without one.
 

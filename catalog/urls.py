@@ -4,5 +4,5 @@ from catalog import apis
 
 urlpatterns = [
     path("product/", apis.ProductListApi.as_view(), name="product-list"),
-    path("product/<int:product_id>/", apis.ProductDetailApi.as_view(), name="product-detail"),
+    path("product/<id:product_id>/", apis.ProductDetailApi.as_view(), name="product-detail"),
 ]

@@ -21,14 +21,14 @@ _CANONICAL_INT = re.compile(r"^[1-9][0-9]{0,3}$")
 LIST_PARAMETERS = [
     OpenApiParameter(
         "limit",
-        int,
+        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
         OpenApiParameter.QUERY,
         required=False,
         description=f"Answer one page of at most this many items (1 to {MAX_LIMIT}); without it, the whole list.",
     ),
     OpenApiParameter(
         "cursor",
-        str,
+        {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"},
         OpenApiParameter.QUERY,
         required=False,
         description='Opaque: where the next page starts. Use the URL of the `Link: <…>; rel="next"` header.',

@@ -327,6 +327,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Ids in paths (<id:…>, frameseller.converters.IdConverter): 1 to 18 digits, no leading zero.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}},
+    # Answers every operation may give before its view runs (frameseller.openapi).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "frameseller.openapi.postprocess_answers_before_views",
+    ],
 }
 
 # --- CORS: the S3 site calls the API from another origin --------------------

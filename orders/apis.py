@@ -11,6 +11,7 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     inline_serializer,
 )
@@ -24,6 +25,7 @@ from catalog.serializers import photo_urls
 from frameseller.exceptions import EnvelopeErrorsMixin
 from frameseller.pagination import LIST_PARAMETERS, next_link, page_request
 from frameseller.rendering import json_response
+from frameseller.serializers import DetailErrorSerializer
 from orders import payments
 from orders.confirming import order_confirm
 from orders.downloads import Client, download_bytes_sent, download_link_open, order_download_issue
@@ -43,6 +45,20 @@ from orders.throttles import OrderUserThrottle
 from orders.webhooks import stripe_event_handle
 
 IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
+IDEMPOTENCY_KEY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]{1,255}$"}
+
+# An order address that is not one (`/api/order/0/download/`) is answered by the URL resolver, before
+# the view, with `{"detail": …}`; an order that is not the caller's by the view, in the envelope.
+ORDER_NOT_FOUND = PolymorphicProxySerializer(
+    component_name="OrderNotFound",
+    serializers=[OrderErrorSerializer, DetailErrorSerializer],
+    resource_type_field_name=None,
+)
+# The download link's answers are not in the envelope: `{"detail": …}`, with the `order_id` when known.
+DOWNLOAD_REFUSED = inline_serializer(
+    "DownloadRefused",
+    {"detail": serializers.CharField(), "order_id": serializers.IntegerField(required=False)},
+)
 
 
 def _order_after(after: list | None) -> tuple[datetime, int] | None:
@@ -98,10 +114,10 @@ class OrderListCreateApi(EnvelopeErrorsMixin, APIView):
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
-                str,
+                IDEMPOTENCY_KEY_SCHEMA,
                 OpenApiParameter.HEADER,
                 required=False,
-                description="Any unique string per purchase attempt (max 255 printable ASCII characters).",
+                description="Any unique string per purchase attempt: 1 to 255 printable ASCII characters, no spaces.",
             )
         ],
         request=OrderCreateInputSerializer,
@@ -164,16 +180,19 @@ class OrderConfirmApi(EnvelopeErrorsMixin, APIView):
         summary="Finish a payment after 3-D Secure: record how the order's PaymentIntent ended",
         description=(
             "Call after Stripe.js `confirmCardPayment(client_secret)` finished (successfully or not). "
-            "201 paid; 402 authentication failed or the card was declined (order FAILED); 404 not your "
-            "order; 409 the authentication is still in progress; 503 the payment service could not be asked."
+            "201 paid; 400 the order was refunded; 402 authentication failed or the card was declined (order "
+            "FAILED); 404 not your order; 409 the authentication is still in progress; 503 the payment service "
+            "could not be asked."
         ),
         request=None,
         responses={
             201: OrderCreatedSerializer,
+            400: OrderErrorSerializer,
             402: OrderErrorSerializer,
             403: OrderErrorSerializer,
-            404: OrderErrorSerializer,
+            404: ORDER_NOT_FOUND,
             409: OrderErrorSerializer,
+            429: OrderErrorSerializer,
             503: OrderErrorSerializer,
         },
     )
@@ -204,7 +223,7 @@ class OrderDownloadApi(EnvelopeErrorsMixin, APIView):
         responses={
             200: OrderDownloadLinkSerializer,
             403: OrderErrorSerializer,
-            404: OrderErrorSerializer,
+            404: ORDER_NOT_FOUND,
             409: OrderErrorSerializer,
             410: OrderErrorSerializer,
             429: OrderErrorSerializer,
@@ -231,9 +250,12 @@ class OrderDownloadFileApi(APIView):
             "410 once it has expired or its order was refunded or disputed. Every file served or refused is logged."
         ),
         responses={
+            # JPEG, PNG, WebP or TIFF, as the photo was added (catalog.images.FORMATS).
+            (200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The original"),
             (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The original"),
-            404: OpenApiResponse(description="Not a valid link"),
-            410: OpenApiResponse(description="Expired, or the order was refunded or disputed"),
+            404: OpenApiResponse(DOWNLOAD_REFUSED, description="Not a valid link"),
+            409: OpenApiResponse(DOWNLOAD_REFUSED, description="The order is not paid"),
+            410: OpenApiResponse(DOWNLOAD_REFUSED, description="Expired, or the order was refunded or disputed"),
         },
         auth=[],
     )
@@ -266,7 +288,18 @@ class StripeWebhookApi(APIView):
                 "WebhookReceived", {"received": serializers.BooleanField(), "outcome": serializers.CharField()}
             ),
             400: inline_serializer("WebhookRefused", {"detail": serializers.CharField()}),
+            500: OpenApiResponse(DetailErrorSerializer, description="Not applied: Stripe retries it"),
+            503: OpenApiResponse(DetailErrorSerializer, description="Not applied (database unavailable)"),
         },
+        parameters=[
+            OpenApiParameter(
+                "Stripe-Signature",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="Stripe's signature of the payload (`t=…,v1=…`).",
+            )
+        ],
         auth=[],
     )
     def post(self, request):

@@ -1,9 +1,12 @@
 import re
 from collections.abc import Callable
 
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.serializers import MoneyField, PhotoUrlField, money_json
+from frameseller.converters import ID_MAX
 from orders.models import Order
 from orders.settlement import order_downloadable
 
@@ -87,6 +90,14 @@ def order_list_data(rows: list[tuple], *, photo_url: Callable[[str], str]) -> li
 CANONICAL_ID_RE = re.compile(r"^[1-9][0-9]{0,17}$")
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer", "minimum": 1, "maximum": ID_MAX},
+            {"type": "string", "pattern": CANONICAL_ID_RE.pattern},
+        ]
+    }
+)
 class ProductIdField(serializers.IntegerField):
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int | str) or not CANONICAL_ID_RE.match(str(data)):
@@ -95,13 +106,12 @@ class ProductIdField(serializers.IntegerField):
 
 
 class OrderCreateInputSerializer(serializers.Serializer):
-    token = serializers.CharField(max_length=255, help_text="The token Stripe.js made from the card (`tok_…`).")
-    product = ProductIdField(min_value=1, help_text="The product id (a number or a numeric string).")
-
-    def validate_token(self, value: str) -> str:
-        if not STRIPE_TOKEN_RE.match(value):
-            raise serializers.ValidationError("Not a Stripe card token (expected tok_…).")
-        return value
+    token = serializers.CharField(
+        max_length=255,
+        validators=[RegexValidator(STRIPE_TOKEN_RE, "Not a Stripe card token (expected tok_…).")],
+        help_text="The token Stripe.js made from the card (`tok_…`).",
+    )
+    product = ProductIdField(min_value=1, max_value=ID_MAX, help_text="The product id (a number or a numeric string).")
 
 
 class OrderCreatedSerializer(serializers.Serializer):

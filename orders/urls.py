@@ -4,8 +4,8 @@ from orders import apis
 
 urlpatterns = [
     path("order/", apis.OrderListCreateApi.as_view(), name="order-list"),
-    path("order/<int:order_id>/confirm/", apis.OrderConfirmApi.as_view(), name="order-confirm"),
+    path("order/<id:order_id>/confirm/", apis.OrderConfirmApi.as_view(), name="order-confirm"),
     path("stripe/webhook/", apis.StripeWebhookApi.as_view(), name="stripe-webhook"),
-    path("order/<int:order_id>/download/", apis.OrderDownloadApi.as_view(), name="order-download"),
+    path("order/<id:order_id>/download/", apis.OrderDownloadApi.as_view(), name="order-download"),
     path("download/<str:token>/", apis.OrderDownloadFileApi.as_view(), name="order-download-file"),
 ]
