@@ -98,6 +98,7 @@ MIDDLEWARE = [
     # files and rewritten errors too) carries the security headers.
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "frameseller.csp.SiteContentSecurityPolicyMiddleware",
     # A database outage answers 503 JSON everywhere, not a 500 (frameseller/dbdown.py).
     "frameseller.dbdown.DatabaseUnavailableMiddleware",
     "frameseller.middleware.JsonErrorMiddleware",

@@ -34,3 +34,39 @@ def test_api_answers_carry_the_security_headers(client):
     response = client.get("/api/product/")
 
     assert {name: response.headers.get(name) for name in SECURITY_HEADERS} == SECURITY_HEADERS
+
+
+def test_the_site_gets_a_policy_allowing_exactly_what_it_loads(settings, tmp_path):
+    """Its own files, its inline prefetch by hash, Stripe.js and its API, the photos; nothing framing it.
+
+    That the site needs nothing more shows in the browser tests, which fail on any console error
+    (a blocked load is one).
+    """
+    import base64
+    import hashlib
+
+    from django.test.client import Client
+
+    prefetch = b"window.prefetched = true;"
+    (tmp_path / "index.html").write_bytes(b"<!doctype html><script>" + prefetch + b"</script><title>FS</title>")
+    settings.WHITENOISE_ROOT = settings.FRONTEND_DIST_DIR = str(tmp_path)
+    settings.STRIPE_JS_URL = "https://js.stripe.com/v3/"
+    settings.STRIPE_API_BASE = ""
+    settings.FRONTEND_API_BASE_URL = "https://api.shop.example"
+
+    policy = Client().get("/").headers["Content-Security-Policy"]
+
+    directives = dict(item.strip().split(" ", 1) for item in policy.split(";"))
+    digest = base64.b64encode(hashlib.sha256(prefetch).digest()).decode()
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == f"'self' https://js.stripe.com 'sha256-{digest}'"
+    assert directives["connect-src"] == "'self' https://api.stripe.com https://api.shop.example"
+    assert directives["frame-src"] == "https://js.stripe.com https://hooks.stripe.com"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in policy
+
+
+def test_api_answers_allow_nothing_to_run(client):
+    assert (
+        client.get("/api/product/").headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    )
