@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from tests.emulator_process import PUBLISHABLE_KEY, SECRET_KEY, StripeEmulator, free_port
+from tests.resilience.freezing_proxy import FreezingProxy, freezer
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -26,6 +27,7 @@ REDIS_DB = int(os.environ.get("RESILIENCE_REDIS_DB", "11"))
 class Shop:
     url: str
     emulator: StripeEmulator
+    proxy: FreezingProxy
     env: dict[str, str]
     data: dict = field(default_factory=dict)
 
@@ -88,6 +90,8 @@ def production_shop(mariadb_database, tmp_path_factory):
     """Start the shop as the Procfile does, against MariaDB, Redis and a Stripe emulator of its own."""
     emulator = StripeEmulator(tmp_path_factory.mktemp("stall-localstripe") / "state.pickle")
     emulator.start(from_scratch=True)
+    # The shop reaches Stripe through a proxy that can freeze the emulator at a chosen request.
+    proxy = FreezingProxy(emulator.port, freezer(emulator.process))
     port = free_port()
     env = {
         name: value
@@ -106,7 +110,7 @@ def production_shop(mariadb_database, tmp_path_factory):
             "STRIPE_BACKEND": "stripe",
             "STRIPE_SECRET_KEY": SECRET_KEY,
             "STRIPE_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
-            "STRIPE_API_BASE": emulator.url,
+            "STRIPE_API_BASE": proxy.url,
             # A short timeout keeps the test short; the bulkhead, not the timeout, keeps threads free.
             "STRIPE_TIMEOUT_SECONDS": "4",
             "THROTTLE_LOGIN_IP": "10000/min",
@@ -118,7 +122,7 @@ def production_shop(mariadb_database, tmp_path_factory):
             "PORT": str(port),
         }
     )
-    shop = Shop(url=f"http://127.0.0.1:{port}", emulator=emulator, env=env)
+    shop = Shop(url=f"http://127.0.0.1:{port}", emulator=emulator, env=env, proxy=proxy)
     subprocess.run(["redis-cli", "-n", str(REDIS_DB), "flushdb"], capture_output=True)
     shop.manage("migrate", "--noinput")
     shop.data = json.loads(shop.manage("shell", "-c", SETUP_DATA).strip().splitlines()[-1])
@@ -155,3 +159,4 @@ def production_shop(mariadb_database, tmp_path_factory):
             os.killpg(server.pid, signal.SIGKILL)
             server.communicate()
         emulator.stop()
+        proxy.close()

@@ -169,3 +169,38 @@ def test_checkouts_in_flight_when_stripe_freezes_are_charged_at_most_once(produc
             assert kept.get(pk) == [charge_id], (pk, kept.get(pk), charge_id)
         else:
             assert pk not in kept, (pk, status)
+
+
+def test_a_charge_sent_as_stripe_freezes_is_kept_once_and_settles_its_order(production_shop):
+    """The worst moment, every time: Stripe freezes right after the charge request reached it.
+
+    The shopper is told the order will be settled (503); their retry charges nothing; once Stripe
+    is back and reconciliation has run, the order is PAID with the one charge Stripe made.
+    """
+    shop = production_shop
+    body = {"token": shop.emulator.card_token(), "product": shop.data["products"][0]}
+    headers = {"Authorization": f"JWT {shop.data['tokens'][19]}", "Idempotency-Key": "frozen-mid-charge"}
+    shop.proxy.arm(b"POST /v1/charges")
+    try:
+        first = requests.post(f"{shop.url}/api/order/", json=body, headers=headers, timeout=60)
+        assert shop.proxy.frozen.is_set(), "the charge never reached the emulator"
+        retry = requests.post(f"{shop.url}/api/order/", json=body, headers=headers, timeout=60)
+    finally:
+        shop.emulator.process.send_signal(signal.SIGCONT)
+    time.sleep(1.5)  # the emulator answers what it received while frozen
+    shop.manage("reconcile_orders", "--older-than", "0")
+
+    assert first.status_code == retry.status_code == 503
+    assert "settled" in first.json()["error"]
+    order_id = first.json()["order_id"]
+    assert retry.json()["order_id"] == order_id
+    status, charge_id = shop.orders()[order_id]
+    kept = [
+        charge["id"]
+        for charge in shop.emulator.charges()
+        if charge["metadata"].get("order_id") == str(order_id)
+        and charge["status"] == "succeeded"
+        and charge["amount_refunded"] < charge["amount"]
+    ]
+    assert status == "PAID"
+    assert kept == [charge_id]
