@@ -83,17 +83,25 @@ class ProductSerializer(serializers.ModelSerializer):
 
 
 def photo_urls(request) -> Callable[[str], str]:
-    """Return a function giving a derivative's absolute URL from its stored name, as PhotoUrlField does, faster."""
+    """Return a function giving a derivative's absolute URL from its stored name, as PhotoUrlField does, faster.
+
+    The storage is asked once per name (a list names the same photo again and again), and the
+    request's address is parsed once.
+    """
     storage = Product._meta.get_field("preview").storage
     base = request.build_absolute_uri("/")[:-1] if request is not None else ""
+    known: dict[str, str] = {"": ""}
 
     def photo_url(name: str) -> str:
-        if not name:
-            return ""
-        url = storage.url(name)
-        if url.startswith("/") and not url.startswith("//"):
-            return base + url
-        return request.build_absolute_uri(url) if request is not None else url
+        url = known.get(name)
+        if url is None:
+            url = storage.url(name)
+            if url.startswith("/") and not url.startswith("//"):
+                url = base + url
+            elif request is not None:
+                url = request.build_absolute_uri(url)
+            known[name] = url
+        return url
 
     return photo_url
 

@@ -27,22 +27,34 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from devtools.bench.stall import stall, stall_line  # noqa: E402
 from tests.emulator_process import PUBLISHABLE_KEY, SECRET_KEY, StripeEmulator, free_port  # noqa: E402
 
 DATABASE = os.environ.get("BENCH_DATABASE", "frameseller_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
+# One real photo, made by the catalog's own code; the others share its original and name their
+# own derivatives (not written: lists only build their URLs), as distinct photos would.
 LOAD_DATA = """
 import json
 from decimal import Decimal
+from django.core.files.base import ContentFile
 from accounts.models import User
 from accounts.services import user_token_issue
 from catalog.models import Product
+from catalog.photos import product_photo_set
 from orders.models import Order
-products = Product.objects.bulk_create(
+from tests.factories import photo_bytes
+first = Product.objects.create(title="Photo 0", description="A photo, number 0", price=Decimal("20.00"), currency="usd",
+                               credit="Bench", license="CC0 1.0")
+first = product_photo_set(product=first, file=ContentFile(photo_bytes(1200, 800)))
+shared = {name: getattr(first, name) for name in ("original", "original_bytes", "original_sha256",
+          "original_content_type", "width", "height", "credit", "license")}
+products = [first] + Product.objects.bulk_create(
     Product(title=f"Photo {i}", description=f"A photo, number {i}", price=Decimal("20.00"), currency="usd",
-            url=f"https://photos.example.com/{i}.jpg") for i in range(%(products)d))
+            preview=f"previews/bench-{i}.jpg", thumbnail=f"thumbs/bench-{i}.jpg", **shared)
+    for i in range(1, %(products)d))
 tokens = {}
 for count in (10, 1000, 10000):
     user = User.objects.create_user(email=f"bench{count}@example.com", password=None, first_name="B", last_name="E")
@@ -56,10 +68,14 @@ print(json.dumps(tokens))
 MORE_PRODUCTS = """
 from decimal import Decimal
 from catalog.models import Product
+from catalog.rendering import catalog_changed
+first = Product.objects.order_by("id").first()
+shared = {name: getattr(first, name) for name in ("original", "original_bytes", "original_sha256",
+          "original_content_type", "width", "height", "credit", "license")}
 Product.objects.bulk_create(
     Product(title=f"Photo {i}", description=f"A photo, number {i}", price=Decimal("20.00"), currency="usd",
-            url=f"https://photos.example.com/{i}.jpg") for i in range(%(start)d, %(end)d))
-from catalog.rendering import catalog_changed
+            preview=f"previews/bench-{i}.jpg", thumbnail=f"thumbs/bench-{i}.jpg", **shared)
+    for i in range(%(start)d, %(end)d))
 catalog_changed()  # bulk_create sends no signals
 """
 
@@ -114,6 +130,8 @@ def environment(emulator: StripeEmulator, var_dir: Path) -> dict[str, str]:
             "STRIPE_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
             "STRIPE_API_BASE": emulator.url,
             "THROTTLE_ORDER_USER": "100000/min",
+            "THROTTLE_LOGIN_IP": "100000/min",
+            "THROTTLE_LOGIN_ACCOUNT": "100000/min",
             "FRAMESELLER_VAR_DIR": str(var_dir),
             "GUNICORN_LOG_LEVEL": "warning",
         }
@@ -374,12 +392,14 @@ def main(argv: list[str] | None = None) -> int:
         results.append(scenario(shop, peer, "GET /api/product/, 1,000 photos", "/api/product/", None, 16, args))
         print("Checkout overhead...", flush=True)
         checkout = checkout_overhead(shop, emulator, env, args.purchases)
+        print("Stripe frozen...", flush=True)
+        brownout = stall(shop.url, emulator, lambda *a: manage(env, *a))
         rss = {"shop": shop.worker_rss_mb(), "peer": peer.worker_rss_mb()}
     finally:
         for server in servers:
             stop(server)
         emulator.stop()
-    report = table(results, rss, boots, checkout, args)
+    report = table(results, rss, boots, checkout, args) + stall_line(brownout) + "\n"
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(report)
     print()

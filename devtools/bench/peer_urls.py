@@ -8,7 +8,19 @@ from django.urls import path
 from catalog.models import Product
 from orders.models import Order
 
-PRODUCT_FIELDS = ("id", "price", "description", "url", "title", "currency", "thumbnail_url")
+PRODUCT_FIELDS = (
+    "id",
+    "price",
+    "description",
+    "preview",
+    "title",
+    "currency",
+    "thumbnail",
+    "width",
+    "height",
+    "credit",
+    "license",
+)
 ORDER_FIELDS = ("id", "user_id", "ordered_at", "status", "product_id", "price", "currency", "failure_reason")
 
 
@@ -25,7 +37,7 @@ def orders(request):
     rows = (
         Order.objects.filter(user_id=claims["user_id"])
         .order_by("-ordered_at", "-id")
-        .values(*ORDER_FIELDS, "product__description", "product__url", "product__title")
+        .values(*ORDER_FIELDS, "product__description", "product__preview", "product__thumbnail", "product__title")
     )
     limit = request.GET.get("limit")
     if limit:
