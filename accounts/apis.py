@@ -1,4 +1,4 @@
-"""Account endpoints: sign up, log in, refresh a token."""
+"""Account endpoints: sign up, log in, refresh a token, reset a forgotten password."""
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, status
@@ -6,15 +6,24 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import password_reset, services
 from accounts.serializers import (
     LoginErrorSerializer,
     LoginInputSerializer,
+    PasswordResetConfirmInputSerializer,
+    PasswordResetInputSerializer,
     SignupInputSerializer,
     TokenOutputSerializer,
     TokenRefreshInputSerializer,
 )
-from accounts.throttles import LoginAccountThrottle, LoginIpThrottle, SignupAccountThrottle, SignupIpThrottle
+from accounts.throttles import (
+    LoginAccountThrottle,
+    LoginIpThrottle,
+    PasswordResetAccountThrottle,
+    PasswordResetIpThrottle,
+    SignupAccountThrottle,
+    SignupIpThrottle,
+)
 from frameseller.exceptions import EnvelopeErrorsMixin
 from frameseller.serializers import DetailErrorSerializer, EnvelopeErrorSerializer, SuccessSerializer
 
@@ -115,3 +124,56 @@ class UserTokenRefreshApi(APIView):
         serializer.is_valid(raise_exception=True)
         token = services.user_token_refresh(token=serializer.validated_data["token"])
         return Response({"token": token})
+
+
+class PasswordResetApi(EnvelopeErrorsMixin, APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [PasswordResetIpThrottle, PasswordResetAccountThrottle]
+
+    @extend_schema(
+        operation_id="password_reset",
+        summary="Ask for a password reset link by email",
+        description="Always 202, whether or not the email has an account (it never tells). For an active "
+        "account, a mail goes out with a link to the site (`#/reset?uid=…&token=…`) that works once, "
+        "for `PASSWORD_RESET_TIMEOUT` seconds (an hour by default).",
+        request=PasswordResetInputSerializer,
+        responses={202: SuccessSerializer, 400: EnvelopeErrorSerializer, 429: EnvelopeErrorSerializer},
+        examples=[OpenApiExample("Forgot password", value={"email": "foobar@qmail.com"}, request_only=True)],
+        auth=[],
+    )
+    def post(self, request):
+        serializer = PasswordResetInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        password_reset.user_password_reset_request(**serializer.validated_data)
+        return Response({"success": True}, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmApi(EnvelopeErrorsMixin, APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [PasswordResetIpThrottle]
+
+    @extend_schema(
+        operation_id="password_reset_confirm",
+        summary="Set a new password with the link of a reset mail",
+        description="Sets the password and ends the link, every other reset link and every login token "
+        "issued before. 400 for a link that is wrong, used or expired, or a password the validators reject "
+        "(then `errors.password` lists why).",
+        request=PasswordResetConfirmInputSerializer,
+        responses={200: SuccessSerializer, 400: EnvelopeErrorSerializer, 429: EnvelopeErrorSerializer},
+        examples=[
+            OpenApiExample(
+                "Link used or expired",
+                value={"success": False, "error": password_reset.INVALID_LINK_MESSAGE},
+                response_only=True,
+                status_codes=["400"],
+            ),
+        ],
+        auth=[],
+    )
+    def post(self, request):
+        serializer = PasswordResetConfirmInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        password_reset.user_password_reset_confirm(**serializer.validated_data)
+        return Response({"success": True})

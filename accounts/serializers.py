@@ -24,3 +24,13 @@ class TokenRefreshInputSerializer(serializers.Serializer):
 class LoginErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(default="authorization failure")
     non_field_errors = serializers.ListField(child=serializers.CharField())
+
+
+class PasswordResetInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254, help_text="The email the shopper signed up with (any case).")
+
+
+class PasswordResetConfirmInputSerializer(serializers.Serializer):
+    uid = serializers.CharField(max_length=64, help_text="The `uid` of the link the mail carried.")
+    token = serializers.CharField(max_length=128, help_text="The `token` of the link the mail carried.")
+    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)

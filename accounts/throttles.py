@@ -52,3 +52,15 @@ class AdminLoginAccountThrottle(LoginAccountThrottle):
 
     def submitted_email(self, request) -> object:
         return request.POST.get("username")
+
+
+class PasswordResetIpThrottle(LoginIpThrottle):
+    """Password reset requests and confirmations per client address."""
+
+    scope = "password_reset_ip"
+
+
+class PasswordResetAccountThrottle(LoginAccountThrottle):
+    """Password reset mails per email asked for, whatever the address: nobody floods a shopper's inbox."""
+
+    scope = "password_reset_account"

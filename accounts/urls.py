@@ -6,4 +6,6 @@ urlpatterns = [
     path("signup/", apis.UserSignupApi.as_view(), name="signup"),
     path("api-token-auth/", apis.UserTokenObtainApi.as_view(), name="token-obtain"),
     path("api-token-refresh/", apis.UserTokenRefreshApi.as_view(), name="token-refresh"),
+    path("password-reset/", apis.PasswordResetApi.as_view(), name="password-reset"),
+    path("password-reset/confirm/", apis.PasswordResetConfirmApi.as_view(), name="password-reset-confirm"),
 ]

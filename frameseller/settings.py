@@ -286,6 +286,8 @@ THROTTLE_RATES = {
     "signup_ip": env.str("THROTTLE_SIGNUP_IP", default="10/min"),
     "signup_account": env.str("THROTTLE_SIGNUP_ACCOUNT", default="5/min"),
     "order_user": env.str("THROTTLE_ORDER_USER", default="30/min"),
+    "password_reset_ip": env.str("THROTTLE_PASSWORD_RESET_IP", default="10/min"),
+    "password_reset_account": env.str("THROTTLE_PASSWORD_RESET_ACCOUNT", default="3/min"),
 }
 
 REST_FRAMEWORK = {
@@ -448,6 +450,8 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="FrameSeller <receipts@frameseller.example>")
 # The shop's public address, for the My orders link in receipts.
 SHOP_URL = env.str("SHOP_URL", default="http://127.0.0.1:8000/")
+# How long a password reset link works (Django's PasswordResetTokenGenerator), in seconds.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 
 # --- Logging: to stdout, for gunicorn and the platform to collect -------------
 

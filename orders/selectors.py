@@ -22,6 +22,8 @@ ORDER_LIST_COLUMNS = (
     "product__preview",
     "product__thumbnail",
     "product__title",
+    "card_brand",
+    "card_last4",
 )
 
 

@@ -33,10 +33,22 @@ class OrderSerializer(serializers.ModelSerializer):
     product = OrderProductSerializer(source="*")
     failure_reason = serializers.CharField(help_text="Why the payment failed, when it did.")
     downloadable = serializers.SerializerMethodField(help_text="True when the photo can be downloaded (paid).")
+    card_brand = serializers.CharField(help_text='The card paid with, for the receipt: "Visa"; "" before a charge.')
+    card_last4 = serializers.CharField(help_text='The last four digits of that card: "4242"; "" before a charge.')
 
     class Meta:
         model = Order
-        fields = ["id", "user", "orderdate", "paymentstatus", "product", "failure_reason", "downloadable"]
+        fields = [
+            "id",
+            "user",
+            "orderdate",
+            "paymentstatus",
+            "product",
+            "failure_reason",
+            "downloadable",
+            "card_brand",
+            "card_last4",
+        ]
         read_only_fields = fields
 
     def get_downloadable(self, order: Order) -> bool:
@@ -66,6 +78,8 @@ def order_list_data(rows: list[tuple], *, photo_url: Callable[[str], str]) -> li
             },
             "failure_reason": failure_reason,
             "downloadable": status == paid and not disputed,  # as orders.settlement.order_downloadable
+            "card_brand": card_brand,
+            "card_last4": card_last4,
         }
         for (
             pk,
@@ -81,6 +95,8 @@ def order_list_data(rows: list[tuple], *, photo_url: Callable[[str], str]) -> li
             preview,
             thumbnail,
             title,
+            card_brand,
+            card_last4,
         ) in rows
     ]
 

@@ -82,17 +82,92 @@ function resumePurchase(products) {
   }
 }
 
+// How the catalog can be sorted (GET /api/product/?ordering=), as the address and the API name it.
+const ORDERINGS = [
+  ["", "Featured"],
+  ["newest", "Newest first"],
+  ["price", "Price: low to high"],
+  ["-price", "Price: high to low"],
+];
+
+/** The search and sort in the address: #/catalog?q=…&ordering=… */
+function catalogQuery() {
+  const query = window.location.hash.split("?")[1] || "";
+  const params = new URLSearchParams(query);
+  const q = (params.get("q") || "").trim();
+  const ordering = ORDERINGS.some(([value]) => value === params.get("ordering")) ? params.get("ordering") : "";
+  return { q, ordering };
+}
+
+function queryString({ q, ordering }) {
+  const params = new URLSearchParams();
+  if (q) {
+    params.set("q", q);
+  }
+  if (ordering) {
+    params.set("ordering", ordering);
+  }
+  return params.toString();
+}
+
+/** The search form: it changes the address (shareable, Back works); the view then asks the API. */
+function searchForm(query) {
+  const $form = $("<form>", { class: "catalog-search", role: "search", "aria-label": "Photos" });
+  const $q = $("<div>").appendTo($form);
+  $("<label>", { class: "form-label", for: "catalog-q" }).text("Search titles and descriptions").appendTo($q);
+  $("<input>", { class: "form-control", id: "catalog-q", name: "q", type: "search", maxlength: 200 })
+    .val(query.q)
+    .appendTo($q);
+  const $sort = $("<div>").appendTo($form);
+  $("<label>", { class: "form-label", for: "catalog-ordering" }).text("Sort by").appendTo($sort);
+  const $select = $("<select>", { class: "form-select", id: "catalog-ordering", name: "ordering" }).appendTo($sort);
+  for (const [value, label] of ORDERINGS) {
+    $("<option>", { value }).text(label).prop("selected", value === query.ordering).appendTo($select);
+  }
+  $("<div>")
+    .append($("<button>", { type: "submit", class: "btn btn-primary" }).text("Search"))
+    .appendTo($form);
+  function go(event) {
+    event.preventDefault();
+    const next = queryString({ q: String($form.find("[name=q]").val()).trim(), ordering: $select.val() });
+    window.location.hash = next ? `#/catalog?${next}` : "#/catalog";
+  }
+  $form.on("submit", go);
+  $select.on("change", go);
+  return $form;
+}
+
+/** One sentence on what the search found, read out by screen readers. */
+function resultsSummary(query, count) {
+  const photos = count === 1 ? "1 photo" : `${count} photos`;
+  if (!query.q) {
+    return `${photos}.`;
+  }
+  return count ? `${photos} match “${query.q}”.` : `No photos match “${query.q}”.`;
+}
+
 export function renderCatalog($view, { signal }) {
   const $section = $($("#tpl-catalog").html()).appendTo($view);
   const $status = $section.find(".catalog-status");
   const $grid = $section.find(".catalog-grid");
+  const query = catalogQuery();
+  const search = queryString(query);
+  const $summary = $("<p>", { class: "catalog-summary text-body-secondary", role: "status" });
+  $status.before(searchForm(query), $summary);
   focusHeading($view);
 
   async function load() {
     $status.html($("#tpl-loading").html());
     try {
-      const [products, owned] = await Promise.all([apiRequest("product/", { signal }), ownedPhotos({ signal })]);
+      const path = search ? `product/?${search}` : "product/";
+      const [products, owned] = await Promise.all([apiRequest(path, { signal }), ownedPhotos({ signal })]);
       $status.empty();
+      $summary.text(search ? resultsSummary(query, products.length) : "");
+      if (!products.length && query.q) {
+        $grid.empty();
+        $status.append($("<p>").append($("<a>", { href: "#/catalog" }).text("Show all photos")));
+        return;
+      }
       if (!products.length) {
         $status.append($("<p>").text("No photos are on sale right now. Please come back soon."));
         return;

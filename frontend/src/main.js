@@ -7,6 +7,7 @@ import { initHeader } from "./header.js";
 import { renderLogin } from "./login.js";
 import { renderOrders } from "./orders.js";
 import { renderPhoto } from "./photo.js";
+import { renderReset } from "./reset.js";
 import { addRoute, beforeRoute, startRouter } from "./router.js";
 import { isPrivateRoute, sessionExpired, shopperChangedElsewhere, tokenRefused } from "./session.js";
 import { startSessionSync } from "./sessionsync.js";
@@ -21,6 +22,7 @@ addRoute("orders", renderOrders);
 addRoute("photo", renderPhoto);
 addRoute("login", renderLogin);
 addRoute("signup", renderSignup);
+addRoute("reset", renderReset);
 
 beforeRoute((name) => {
   closeCheckout();

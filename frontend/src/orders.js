@@ -1,4 +1,5 @@
-// My orders: each order with its photo, date, price and payment status.
+// My orders: the purchases (each opening its order's detail, #/orders/<id>) and, apart and
+// collapsed, the attempts that failed.
 import $ from "jquery/slim";
 
 import { authRequest, currentUser, SessionExpiredError } from "./auth.js";
@@ -30,7 +31,15 @@ function orderItem(order) {
   $body.append(photoImage({ src, alt: title, width: 120, height: 80, className: "photo-thumb rounded" }));
   const $text = $("<div>", { class: "flex-grow-1" }).appendTo($body);
   const $heading = $("<div>", { class: "d-flex flex-wrap align-items-center gap-2 mb-1" }).appendTo($text);
-  $("<h2>", { class: "h6 mb-0" }).text(title).appendTo($heading);
+  const $title = $("<h3>", { class: "h6 mb-0" }).appendTo($heading);
+  if (order.paymentstatus === "FAILED") {
+    $title.text(title);
+  } else {
+    $("<a>", { href: `#/orders/${encodeURIComponent(order.id)}` })
+      .text(title)
+      .attr("aria-label", `${title}, order #${order.id}`)
+      .appendTo($title);
+  }
   $heading.append(statusBadge(order.paymentstatus));
   const $meta = $("<p>", { class: "mb-0 text-body-secondary" }).appendTo($text);
   $("<time>", { datetime: order.orderdate }).text(formatDateTime(order.orderdate)).appendTo($meta);
@@ -46,9 +55,40 @@ function orderItem(order) {
   return $item;
 }
 
+/** The order id in the address (#/orders/<id>), or null on the list. */
+function orderIdInAddress() {
+  const match = /^#\/orders\/([1-9][0-9]*)$/.exec(window.location.hash);
+  return match ? match[1] : null;
+}
+
+/** The purchases, then the failed attempts in their own section, collapsed. */
+function showOrders($list, orders) {
+  const purchases = orders.filter((order) => order.paymentstatus !== "FAILED");
+  const failed = orders.filter((order) => order.paymentstatus === "FAILED");
+  const $purchases = $("<section>", { class: "mb-4", "aria-labelledby": "orders-purchases" });
+  $("<h2>", { class: "h5", id: "orders-purchases" }).text("Purchases").appendTo($purchases);
+  if (purchases.length) {
+    $("<ul>", { class: "orders-list orders-purchases" }).append(purchases.map(orderItem)).appendTo($purchases);
+  } else {
+    $("<p>").text("No purchases yet.").appendTo($purchases);
+  }
+  $list.replaceWith($purchases);
+  if (failed.length) {
+    const $failed = $("<details>", { class: "orders-failed" }).insertAfter($purchases);
+    const attempts = failed.length === 1 ? "1 payment" : `${failed.length} payments`;
+    $("<summary>", { class: "h5" }).text(`Failed payment attempts (${attempts}; nothing was charged)`).appendTo($failed);
+    $("<ul>", { class: "orders-list mt-3" }).append(failed.map(orderItem)).appendTo($failed);
+  }
+}
+
 export function renderOrders($view, { signal }) {
   if (!currentUser()) {
     loginRequired("Log in to see your orders.", { route: "orders" });
+    return;
+  }
+  const orderId = orderIdInAddress();
+  if (orderId) {
+    renderOrderDetail($view, { signal, orderId });
     return;
   }
   const $section = $($("#tpl-orders").html()).appendTo($view);
@@ -67,13 +107,88 @@ export function renderOrders($view, { signal }) {
         $status.append($empty);
         return;
       }
-      $list.empty().append(orders.map(orderItem));
+      showOrders($list, orders);
     } catch (error) {
       if (error instanceof SessionExpiredError) {
         sessionExpired({ route: "orders" });
       } else if (error.name !== "AbortError") {
         const $alert = $("<div>", { class: "alert alert-danger", role: "alert" });
         $alert.text(`Your orders could not be loaded. ${error.message}`);
+        $status.empty().append($alert);
+      }
+    }
+  }
+  load();
+}
+
+/** One order in full: the photo, what was paid and how, its status, its Download (#/orders/<id>). */
+function orderDetail(order) {
+  const product = order.product || {};
+  const title = product.title || product.description || "Photo";
+  const $detail = $("<div>", { class: "order-detail", "data-order-id": order.id });
+  $detail.append(
+    photoImage({
+      src: product.thumbnail_url || product.url,
+      alt: title,
+      width: 480,
+      height: 320,
+      className: "photo-detail-thumb rounded",
+    }),
+  );
+  const $info = $("<div>").appendTo($detail);
+  const $dl = $("<dl>", { class: "order-summary mb-3" }).appendTo($info);
+  const row = (label, value) => {
+    $("<dt>").text(label).appendTo($dl);
+    return $("<dd>").append(value).appendTo($dl);
+  };
+  row("Photo", $("<a>", { href: `#/photo/${encodeURIComponent(product.id)}` }).text(title));
+  row("Order number", document.createTextNode(`#${order.id}`));
+  row("Date", $("<time>", { datetime: order.orderdate }).text(formatDateTime(order.orderdate)));
+  const currency = String(product.currency || "usd").toUpperCase();
+  row("Amount", document.createTextNode(`${formatPrice(product.price, product.currency)} (${currency})`));
+  row("Status", statusBadge(order.paymentstatus));
+  if (order.card_last4) {
+    row("Paid with", document.createTextNode(`${order.card_brand || "Card"} ending in ${order.card_last4}`));
+  }
+  if (order.paymentstatus === "FAILED" && order.failure_reason) {
+    row("Why it failed", document.createTextNode(order.failure_reason));
+  }
+  if (order.paymentstatus === "UNPAID") {
+    $("<p>").text("The payment is being confirmed: don't pay again. This page shows it once settled.").appendTo($info);
+  }
+  if (order.downloadable) {
+    $info.append(downloadButton(order.id, { className: "btn btn-primary" }));
+  }
+  return $detail;
+}
+
+function renderOrderDetail($view, { signal, orderId }) {
+  const $section = $("<section>", { "aria-labelledby": "order-title" }).appendTo($view);
+  $("<a>", { href: "#/orders" }).text("← My orders").appendTo($section);
+  const $title = $("<h1>", { class: "h3 mb-3", id: "order-title" }).text(`Order #${orderId}`).appendTo($section);
+  const $status = $("<div>").appendTo($section);
+  focusHeading($view);
+
+  async function load() {
+    $status.html($("#tpl-loading").html());
+    try {
+      // The orders list is the one source of an order's JSON (and it is fast).
+      const orders = await authRequest("order/", { signal });
+      const order = orders.find((item) => String(item.id) === orderId);
+      $status.empty();
+      if (!order) {
+        $status.append($("<p>").text("No such order among yours."));
+        return;
+      }
+      const product = order.product || {};
+      $title.text(`Order #${order.id}: ${product.title || product.description || "Photo"}`);
+      $status.append(orderDetail(order));
+    } catch (error) {
+      if (error instanceof SessionExpiredError) {
+        sessionExpired({ route: "orders" });
+      } else if (error.name !== "AbortError") {
+        const $alert = $("<div>", { class: "alert alert-danger", role: "alert" });
+        $alert.text(`This order could not be loaded. ${error.message}`);
         $status.empty().append($alert);
       }
     }

@@ -1,6 +1,6 @@
 """axe-core (from npm, frontend/node_modules) on every view: no WCAG 2.2 A/AA violation, on a desktop and a phone.
 
-The order detail view is not covered here yet (it is being built on another branch).
+My orders with failed attempts and the order detail are checked in test_trust.py.
 """
 
 import pytest

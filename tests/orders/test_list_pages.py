@@ -30,7 +30,7 @@ def test_the_fast_list_answers_the_serializers_json_byte_for_byte(auth_client, u
     _orders(user, 2, price=Decimal("12.50"), description="Line\u2028separator and ünïcode")
     _orders(user, 1, price=Decimal("100.00"))
     Order.objects.filter(pk=Order.objects.first().pk).update(
-        ordered_at=datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+        ordered_at=datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC), card_brand="Visa", card_last4="4242"
     )
 
     response = auth_client.get(ORDERS, HTTP_ACCEPT_ENCODING="identity")

@@ -1,0 +1,97 @@
+"""Password reset: mail a one-time link to the site, then set the new password it was asked for.
+
+The link carries the user's id and a token from Django's PasswordResetTokenGenerator: it is valid for
+PASSWORD_RESET_TIMEOUT seconds and only while the password (and last login) is what it was when the
+link was made, so using it once, or any other password change, ends it. Changing the password also
+ends every login token issued before (accounts.tokens).
+"""
+
+import logging
+import smtplib
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+
+from accounts.models import User, email_normalize
+from frameseller.exceptions import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+INVALID_LINK_MESSAGE = "This password reset link is invalid, used or expired. Please ask for a new one."
+
+
+class PasswordResetRefused(ApplicationError):
+    default_message = INVALID_LINK_MESSAGE
+
+
+def password_reset_url(user: User) -> str:
+    """Return the site's address where `user` can choose a new password (#/reset?uid=…&token=…)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    query = urlencode({"uid": uid, "token": default_token_generator.make_token(user)})
+    return f"{settings.SHOP_URL.rstrip('/')}/#/reset?{query}"
+
+
+def _valid_for() -> str:
+    minutes = max(settings.PASSWORD_RESET_TIMEOUT // 60, 1)
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours > 1 else ''}"
+    return f"{minutes} minutes"
+
+
+def user_password_reset_request(*, email: str) -> bool:
+    """Mail a reset link to the active account with this email, if there is one; return whether a mail went out.
+
+    The caller answers the same whatever this returns, so that nobody learns whether an email has an account.
+    """
+    user = User.objects.filter(email=email_normalize(email), is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return False
+    context = {
+        "first_name": user.first_name,
+        "email": user.email,
+        "reset_url": password_reset_url(user),
+        "valid_for": _valid_for(),
+    }
+    try:
+        send_mail(
+            subject="Reset your FrameSeller password",
+            message=render_to_string("accounts/password_reset_email.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[user.email],
+        )
+    except (OSError, smtplib.SMTPException):
+        logger.exception("Password reset mail to user %s not sent", user.pk)
+        return False
+    return True
+
+
+def _user_from_uid(uid: str) -> User | None:
+    try:
+        pk = int(urlsafe_base64_decode(uid).decode("ascii"))
+    except (ValueError, TypeError, UnicodeDecodeError, OverflowError):
+        return None
+    return User.objects.filter(pk=pk, is_active=True).first()
+
+
+def user_password_reset_confirm(*, uid: str, token: str, password: str) -> User:
+    """Set the new password a valid reset link was made for; refuse a bad link or a weak password."""
+    user = _user_from_uid(uid)
+    if user is None or not default_token_generator.check_token(user, token):
+        raise PasswordResetRefused()
+    try:
+        password_validation.validate_password(password, user=user)
+    except DjangoValidationError as error:
+        messages = list(error.messages)
+        raise PasswordResetRefused(" ".join(messages), extra={"errors": {"password": messages}}) from error
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    logger.info("Password of user %s reset", user.pk)
+    return user
