@@ -3,6 +3,8 @@
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.core.files.storage import FileSystemStorage
+from django.utils.encoding import filepath_to_uri
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -85,22 +87,33 @@ class ProductSerializer(serializers.ModelSerializer):
 def photo_urls(request) -> Callable[[str], str]:
     """Return a function giving a derivative's absolute URL from its stored name, as PhotoUrlField does, faster.
 
-    The storage is asked once per name (a list names the same photo again and again), and the
-    request's address is parsed once.
+    The storage is asked once per name (a list names the same photo again and again), the
+    request's address is parsed once, and a local folder's URL is its base URL and the quoted
+    name (what FileSystemStorage.url() computes, without its urljoin: a tenth of the time).
     """
     storage = Product._meta.get_field("preview").storage
+    storage.url  # noqa: B018 - resolves the lazy storage alias
+    real = getattr(storage, "_wrapped", storage)
     base = request.build_absolute_uri("/")[:-1] if request is not None else ""
     known: dict[str, str] = {"": ""}
+    if isinstance(real, FileSystemStorage) and real.base_url and real.base_url.startswith("/"):
+        prefix = base + real.base_url.rstrip("/") + "/"
+
+        def stored_url(name: str) -> str:
+            return prefix + filepath_to_uri(name).lstrip("/")
+
+    else:
+
+        def stored_url(name: str) -> str:
+            url = storage.url(name)
+            if url.startswith("/") and not url.startswith("//"):
+                return base + url
+            return request.build_absolute_uri(url) if request is not None else url
 
     def photo_url(name: str) -> str:
         url = known.get(name)
         if url is None:
-            url = storage.url(name)
-            if url.startswith("/") and not url.startswith("//"):
-                url = base + url
-            elif request is not None:
-                url = request.build_absolute_uri(url)
-            known[name] = url
+            url = known[name] = stored_url(name)
         return url
 
     return photo_url
