@@ -17,8 +17,8 @@ import yaml
 from deploy.__main__ import main
 from deploy.bundle import DirtyTree, bundle_build
 from tests.deploy.conftest import free_port
+from tests.mariadb import MARIADB, fresh_database
 
-MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root", "passwd": ""}
 CACHE_TABLE = "frameseller_cache"  # settings.CACHES with DJANGO_CACHE=db
 LOGIN_ATTEMPTS_ALLOWED = 3
 VENV_BIN = Path(sys.executable).parent
@@ -229,23 +229,8 @@ def test_the_command_refuses_a_dirty_tree_with_a_message(monkeypatch, repo, tmp_
 
 @pytest.fixture
 def mariadb_database():
-    """A fresh database on the local MariaDB, dropped afterwards (skipped without MariaDB, unless on CI)."""
-    try:
-        import MySQLdb
-
-        connection = MySQLdb.connect(**MARIADB, connect_timeout=3)
-    except Exception as error:  # ImportError, OperationalError
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"MariaDB on 127.0.0.1:3306 is needed on CI: {error}")
-        pytest.skip(f"MariaDB on 127.0.0.1:3306 is unreachable: {error}")
-    name = f"frameseller_bundle_test_{uuid.uuid4().hex[:8]}"
-    cursor = connection.cursor()
-    cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    try:
+    with fresh_database("frameseller_bundle_test") as name:
         yield name
-    finally:
-        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        connection.close()
 
 
 def eb_config(app_dir: Path) -> list[dict]:

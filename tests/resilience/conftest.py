@@ -14,11 +14,11 @@ import pytest
 import requests
 
 from tests.emulator_process import PUBLISHABLE_KEY, SECRET_KEY, StripeEmulator, free_port
+from tests.mariadb import fresh_database
 from tests.resilience.freezing_proxy import FreezingProxy, freezer
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
-MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root", "passwd": ""}
 # Another Redis database than the suite's own (RESILIENCE_REDIS_DB to move it).
 REDIS_DB = int(os.environ.get("RESILIENCE_REDIS_DB", "11"))
 
@@ -46,23 +46,8 @@ class Shop:
 
 @pytest.fixture(scope="module")
 def mariadb_database():
-    """A fresh database of our own on the local MariaDB (skipped without MariaDB, unless on CI)."""
-    try:
-        import MySQLdb
-
-        connection = MySQLdb.connect(**MARIADB, connect_timeout=3)
-    except Exception as error:  # ImportError, OperationalError
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"MariaDB on 127.0.0.1:3306 is needed on CI: {error}")
-        pytest.skip(f"MariaDB on 127.0.0.1:3306 is unreachable: {error}")
-    name = f"frameseller_resilience_{uuid.uuid4().hex[:8]}"
-    cursor = connection.cursor()
-    cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    try:
+    with fresh_database("frameseller_resilience") as name:
         yield name
-    finally:
-        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        connection.close()
 
 
 SETUP_DATA = """
