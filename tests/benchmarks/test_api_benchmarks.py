@@ -1,7 +1,7 @@
-"""Benchmarks of the hot read paths. `make bench` runs them with timing; the suite runs each once.
+"""The hot read paths in-process, run once each by the suite (pytest-benchmark, timing disabled).
 
-They report time per request and assert only what must hold whatever the machine:
-the number of SQL queries per request.
+They assert only what must hold whatever the machine: the number of SQL queries per request.
+The timing benchmark is `make bench` (devtools/bench): gunicorn, wrk and a bare-Django peer.
 """
 
 from decimal import Decimal
