@@ -265,7 +265,6 @@ class OrderDownloadFileApi(APIView):
         response["Content-Length"] = str(download.bytes)
         response["Content-Disposition"] = content_disposition_header(True, download.filename)
         response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
         return response
 
 

@@ -18,7 +18,6 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from devtools.bench.stall import stall, stall_line  # noqa: E402
-from tests.emulator_process import PUBLISHABLE_KEY, SECRET_KEY, StripeEmulator, free_port  # noqa: E402
+from devtools.production import production_env  # noqa: E402
+from tests.emulator_process import SECRET_KEY, StripeEmulator, free_port  # noqa: E402
 
 DATABASE = os.environ.get("BENCH_DATABASE", "frameseller_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
@@ -110,33 +110,14 @@ class Server:
 
 
 def environment(emulator: StripeEmulator, var_dir: Path) -> dict[str, str]:
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("DJANGO_", "DATABASE_", "RDS_", "STRIPE_", "GUNICORN_", "REDIS_", "THROTTLE_"))
-    }
-    env.update(
-        {
-            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-            "DJANGO_ENV": "production",
-            "DJANGO_SECRET_KEY": uuid.uuid4().hex * 2,
-            "DJANGO_DEBUG": "0",
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_LOG_LEVEL": "WARNING",
-            "DATABASE_URL": f"mysql://root@127.0.0.1:3306/{DATABASE}",
-            "REDIS_URL": REDIS_URL,
-            "STRIPE_BACKEND": "stripe",
-            "STRIPE_SECRET_KEY": SECRET_KEY,
-            "STRIPE_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
-            "STRIPE_API_BASE": emulator.url,
-            "THROTTLE_ORDER_USER": "100000/min",
-            "THROTTLE_LOGIN_IP": "100000/min",
-            "THROTTLE_LOGIN_ACCOUNT": "100000/min",
-            "FRAMESELLER_VAR_DIR": str(var_dir),
-            "GUNICORN_LOG_LEVEL": "warning",
-        }
+    return production_env(
+        database=DATABASE,
+        redis_url=REDIS_URL,
+        stripe_url=emulator.url,
+        var_dir=var_dir,
+        DJANGO_LOG_LEVEL="WARNING",
+        GUNICORN_LOG_LEVEL="warning",
     )
-    return env
 
 
 def manage(env: dict[str, str], *args: str) -> str:

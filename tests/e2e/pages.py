@@ -52,3 +52,17 @@ def pay(page: Page):
     pay_button = dialog.locator("[data-field=pay]")
     pay_button.click()
     return dialog
+
+
+def stop_stripe_after_its_token(page: Page, emulator) -> None:
+    """Stripe.js gets its card token; then Stripe goes away before the server can charge it."""
+
+    def token_then_stripe_down(route):
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        response = route.fetch()
+        emulator.stop()
+        route.fulfill(response=response)
+
+    page.route(re.compile(r".*/v1/tokens$"), token_then_stripe_down)

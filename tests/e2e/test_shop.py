@@ -11,7 +11,17 @@ from playwright.sync_api import expect
 
 from orders.models import Order
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.pages import DECLINED_CARD, TEST_CARD, buy_button, expect_logged_in, fill_card, log_in, open_site, pay
+from tests.e2e.pages import (
+    DECLINED_CARD,
+    TEST_CARD,
+    buy_button,
+    expect_logged_in,
+    fill_card,
+    log_in,
+    open_site,
+    pay,
+    stop_stripe_after_its_token,
+)
 from tests.e2e.tokens import forge_token
 from tests.factories import DEFAULT_PASSWORD
 
@@ -191,16 +201,7 @@ def test_payment_the_server_cannot_confirm_is_not_offered_again(
     buy_button(page, "Golden Gate Bridge").click()
     fill_card(page, TEST_CARD)
 
-    # Stripe.js gets its card token; then Stripe goes away before the server can charge it.
-    def token_then_stripe_down(route):
-        if route.request.method != "POST":
-            route.continue_()
-            return
-        response = route.fetch()
-        stripe_emulator.stop()
-        route.fulfill(response=response)
-
-    page.route(re.compile(r".*/v1/tokens$"), token_then_stripe_down)
+    stop_stripe_after_its_token(page, stripe_emulator)
     keys = record_order_posts(page)
     dialog = pay(page)
 

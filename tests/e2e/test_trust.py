@@ -7,7 +7,17 @@ import pytest
 from playwright.sync_api import expect
 
 from orders.models import Order
-from tests.e2e.pages import DECLINED_CARD, TEST_CARD, buy_button, expect_logged_in, fill_card, log_in, open_site, pay
+from tests.e2e.pages import (
+    DECLINED_CARD,
+    TEST_CARD,
+    buy_button,
+    expect_logged_in,
+    fill_card,
+    log_in,
+    open_site,
+    pay,
+    stop_stripe_after_its_token,
+)
 from tests.e2e.test_accessibility import AXE, axe_violations
 from tests.factories import ProductFactory
 
@@ -145,15 +155,7 @@ def test_a_payment_the_server_is_confirming_stays_in_progress_until_settled(
     buy_button(page, "Golden Gate Bridge").click()
     fill_card(page, TEST_CARD)
 
-    def token_then_stripe_down(route):
-        if route.request.method != "POST":
-            route.continue_()
-            return
-        response = route.fetch()
-        stripe_emulator.stop()
-        route.fulfill(response=response)
-
-    page.route(re.compile(r".*/v1/tokens$"), token_then_stripe_down)
+    stop_stripe_after_its_token(page, stripe_emulator)
     dialog = pay(page)
     expect(dialog.locator("[data-field=pending]")).to_be_visible(timeout=30_000)
     stripe_emulator.start()

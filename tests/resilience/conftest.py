@@ -6,19 +6,18 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.emulator_process import PUBLISHABLE_KEY, SECRET_KEY, StripeEmulator, free_port
+from devtools.production import production_env
+from tests.emulator_process import StripeEmulator, free_port
 from tests.mariadb import fresh_database
 from tests.resilience.freezing_proxy import FreezingProxy, freezer
 
 ROOT = Path(__file__).resolve().parents[2]
-VENV_BIN = Path(sys.executable).parent
 # Another Redis database than the suite's own (RESILIENCE_REDIS_DB to move it).
 REDIS_DB = int(os.environ.get("RESILIENCE_REDIS_DB", "11"))
 
@@ -78,34 +77,15 @@ def production_shop(mariadb_database, tmp_path_factory):
     # The shop reaches Stripe through a proxy that can freeze the emulator at a chosen request.
     proxy = FreezingProxy(emulator.port, freezer(emulator.process))
     port = free_port()
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("DJANGO_", "DATABASE_", "RDS_", "STRIPE_", "GUNICORN_", "REDIS_", "THROTTLE_"))
-    }
-    env.update(
-        {
-            "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-            "DJANGO_ENV": "production",
-            "DJANGO_SECRET_KEY": uuid.uuid4().hex * 2,
-            "DJANGO_DEBUG": "0",
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DATABASE_URL": f"mysql://root@127.0.0.1:3306/{mariadb_database}",
-            "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
-            "STRIPE_BACKEND": "stripe",
-            "STRIPE_SECRET_KEY": SECRET_KEY,
-            "STRIPE_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
-            "STRIPE_API_BASE": proxy.url,
-            # A short timeout keeps the test short; the bulkhead, not the timeout, keeps threads free.
-            "STRIPE_TIMEOUT_SECONDS": "4",
-            "THROTTLE_LOGIN_IP": "10000/min",
-            "THROTTLE_LOGIN_ACCOUNT": "10000/min",
-            "THROTTLE_ORDER_USER": "10000/min",
-            "FRAMESELLER_VAR_DIR": str(tmp_path_factory.mktemp("stall-var")),
-            "FRAMESELLER_INSTALLATION": "fs-resilience",
-            "EMAIL_URL": "consolemail://",
-            "PORT": str(port),
-        }
+    env = production_env(
+        database=mariadb_database,
+        redis_url=f"redis://127.0.0.1:6379/{REDIS_DB}",
+        stripe_url=proxy.url,
+        var_dir=tmp_path_factory.mktemp("stall-var"),
+        # A short timeout keeps the test short; the bulkhead, not the timeout, keeps threads free.
+        STRIPE_TIMEOUT_SECONDS="4",
+        FRAMESELLER_INSTALLATION="fs-resilience",
+        PORT=str(port),
     )
     shop = Shop(url=f"http://127.0.0.1:{port}", emulator=emulator, env=env, proxy=proxy)
     subprocess.run(["redis-cli", "-n", str(REDIS_DB), "flushdb"], capture_output=True)
