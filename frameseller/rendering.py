@@ -21,6 +21,14 @@ def json_bytes(data) -> bytes:
     return body
 
 
+def utc_text_json(text: str) -> str:
+    """Return a UTC time as the database's text gives it ("2026-11-26 10:37:50.121871") as DRF's
+    DateTimeField writes it ("2026-11-26T10:37:50.121871Z"; no fraction when it is zero)."""
+    if text.endswith(".000000"):  # MariaDB's DATETIME(6) always has six digits; isoformat() drops zeros
+        text = text[:-7]
+    return f"{text[:10]}T{text[11:]}Z"
+
+
 def json_response(data, *, status: int = 200, headers: dict | None = None) -> HttpResponse:
     return HttpResponse(json_bytes(data), status=status, content_type="application/json", headers=headers)
 

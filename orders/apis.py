@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from catalog.serializers import photo_urls
 from frameseller.exceptions import EnvelopeErrorsMixin
 from frameseller.pagination import LIST_PARAMETERS, next_link, page_request
-from frameseller.rendering import json_response
+from frameseller.rendering import json_response, utc_text_json
 from frameseller.serializers import DetailErrorSerializer
 from orders import payments
 from orders.confirming import order_confirm
@@ -94,7 +94,7 @@ class OrderListCreateApi(EnvelopeErrorsMixin, APIView):
         headers = {"Cache-Control": "private, no-store"}
         if page.limit is not None and len(rows) > page.limit:
             rows = rows[: page.limit]
-            pk, ordered_at = rows[-1][0], rows[-1][2]
+            pk, ordered_at = rows[-1][0], datetime.fromisoformat(utc_text_json(rows[-1][2]))
             headers["Link"] = next_link(request, page, [ordered_at.isoformat(), pk])
         return json_response(order_list_data(rows, photo_url=photo_urls(request)), headers=headers)
 

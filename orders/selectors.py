@@ -2,16 +2,19 @@
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 
 from accounts.models import User
 from orders.models import Order
 
-# What GET /api/order/ answers with, in this order (orders.serializers.order_list_data).
+# What GET /api/order/ answers with, in this order (orders.serializers.order_list_data). The date comes
+# as the database's text of the UTC time ("2026-11-26 10:37:50.121871"): parsing a thousand datetimes
+# and making them aware took a quarter of a long list's time, rewriting the text takes a twentieth.
 ORDER_LIST_COLUMNS = (
     "id",
     "user_id",
-    "ordered_at",
+    "ordered_at_text",
     "status",
     "price",
     "currency",
@@ -42,7 +45,11 @@ def order_list_rows(*, user: User, limit: int | None = None, after: tuple[dateti
     if after is not None:
         ordered_at, pk = after
         rows = rows.filter(Q(ordered_at__lt=ordered_at) | Q(ordered_at=ordered_at, id__lt=pk))
-    rows = rows.order_by("-ordered_at", "-id").values_list(*ORDER_LIST_COLUMNS)
+    rows = (
+        rows.order_by("-ordered_at", "-id")
+        .annotate(ordered_at_text=Cast("ordered_at", output_field=CharField()))
+        .values_list(*ORDER_LIST_COLUMNS)
+    )
     if limit is not None:
         rows = rows[: limit + 1]
     return list(rows)

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from catalog.serializers import MoneyField, PhotoUrlField, money_json
 from frameseller.converters import ID_MAX
+from frameseller.rendering import utc_text_json
 from orders.models import Order
 from orders.settlement import order_downloadable
 
@@ -61,15 +62,24 @@ def order_list_data(rows: list[tuple], *, photo_url: Callable[[str], str]) -> li
     `photo_url` turns a derivative's name into its absolute URL (catalog.serializers.photo_urls).
     """
     paid = Order.Status.PAID
+    # A shopper's orders share a handful of prices: each is converted once.
+    prices: dict = {}
+
+    def money(price):
+        value = prices.get(price)
+        if value is None:
+            value = prices[price] = money_json(price)
+        return value
+
     return [
         {
             "id": pk,
             "user": user_id,
-            "orderdate": ordered_at,
+            "orderdate": utc_text_json(ordered_at),
             "paymentstatus": status,
             "product": {
                 "id": product_id,
-                "price": money_json(price),
+                "price": money(price),
                 "description": description,
                 "url": photo_url(preview),
                 "thumbnail_url": photo_url(thumbnail),
