@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from accounts.models import User
+        from accounts.tokens import _user_changed
+
+        # Whatever changed (password, activity, names), a kept copy of the user ends.
+        post_save.connect(_user_changed, sender=User, dispatch_uid="accounts.tokens.user_changed")
+        post_delete.connect(_user_changed, sender=User, dispatch_uid="accounts.tokens.user_deleted")

@@ -3,11 +3,25 @@
 A token names its user and carries a stamp of that user's password (`pwd`), so that changing or
 resetting the password ends every token issued before; deactivating or deleting the user ends them
 too. Both the authentication of each request and the token refresh ask `token_user()`.
+
+With a shared cache (Redis), `token_user()` keeps what it read of a user there for
+TOKEN_USER_CACHE_SECONDS, so that an authenticated request costs no query for its user. Every
+save or deletion of a user ends what is kept (`token_user_forget()`, from a signal, at once and
+again after the commit): a password change, reset, deactivation or deletion ends earlier tokens
+as before. What is kept is the user's fields without the password hash, and the token stamp of it.
 """
 
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 PASSWORD_CLAIM = "pwd"
 
@@ -43,10 +57,87 @@ def token_user(payload) -> User | None:
     user_id = payload.get("user_id")
     if type(user_id) is not int:  # not bool, float or str: the id must be what token_claims() wrote
         return None
-    user = User.objects.filter(pk=user_id, is_active=True).first()
     stamp = payload.get(PASSWORD_CLAIM)
-    if user is None or not isinstance(stamp, str):
+    if not isinstance(stamp, str):
         return None
-    if not constant_time_compare(stamp, token_password_stamp(user)):
+    found = _active_user(user_id)
+    if found is None:
+        return None
+    user, user_stamp = found
+    if not constant_time_compare(stamp, user_stamp):
         return None
     return user
+
+
+# What the cache keeps of a user: every field but the password hash (its stamp is kept instead) and
+# the Stripe customer id (orders.customers reads and writes it in the database only).
+_KEPT_FIELDS = tuple(
+    field.attname for field in User._meta.concrete_fields if field.name not in ("password", "stripe_customer_id")
+)
+# A version outlives the entries made under it, so that an entry never outlives its version.
+_VERSION_SECONDS = 24 * 60 * 60
+
+
+def _cache_keys(user_id: int) -> tuple[str, str]:
+    return f"token-user:v1:{user_id}:version", f"token-user:v1:{user_id}"
+
+
+def _active_user(user_id: int) -> tuple[User, str] | None:
+    """Return (the active user with this id, the stamp of their password), from the cache when it has them.
+
+    An entry counts only under the user's current version: `token_user_forget()` gives the user a new
+    one, so an entry written from a read made before a change (a request racing a password change)
+    is never used.
+    """
+    seconds = settings.TOKEN_USER_CACHE_SECONDS
+    if not seconds:
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        return None if user is None else (user, token_password_stamp(user))
+    version_key, user_key = _cache_keys(user_id)
+    try:
+        found = cache.get_many([version_key, user_key])
+    except Exception:  # noqa: BLE001 - the cache is an optimisation: without it, the database answers
+        logger.warning("Token user cache unavailable", exc_info=True)
+        found, seconds = {}, 0
+    version, entry = found.get(version_key), found.get(user_key)
+    if version is not None and entry is not None and entry[0] == version:
+        _, stamp, values = entry
+        return User.from_db(DEFAULT_DB_ALIAS, _KEPT_FIELDS, values), stamp
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return None
+    stamp = token_password_stamp(user)
+    if seconds:
+        _cache_keep(user, stamp, version, seconds)
+    return user, stamp
+
+
+def _cache_keep(user: User, stamp: str, version: str | None, seconds: int) -> None:
+    version_key, user_key = _cache_keys(user.pk)
+    try:
+        if version is None:
+            version = uuid.uuid4().hex
+            if not cache.add(version_key, version, _VERSION_SECONDS):
+                return  # a change or another request set one meanwhile: keep nothing this time
+        cache.set(user_key, (version, stamp, tuple(getattr(user, name) for name in _KEPT_FIELDS)), seconds)
+    except Exception:  # noqa: BLE001 - see _active_user
+        logger.warning("Token user cache unavailable", exc_info=True)
+
+
+def token_user_forget(user_id: int) -> None:
+    """End what the cache keeps of a user (called for every save or deletion, at once and after the commit)."""
+    if not settings.TOKEN_USER_CACHE_SECONDS:
+        return
+
+    def forget():
+        try:
+            cache.set(_cache_keys(user_id)[0], uuid.uuid4().hex, _VERSION_SECONDS)
+        except Exception:  # noqa: BLE001 - entries then end with their TOKEN_USER_CACHE_SECONDS
+            logger.error("Token user cache unavailable: user %s's kept data ends only by expiry", user_id)
+
+    forget()
+    transaction.on_commit(forget)
+
+
+def _user_changed(sender, instance: User, **kwargs) -> None:
+    token_user_forget(instance.pk)

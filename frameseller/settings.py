@@ -175,6 +175,11 @@ CACHES = {
     }[CACHE_BACKEND]
 }
 
+# An authenticated request reads its user from the cache rather than the database, for this many
+# seconds after the last read (accounts.tokens). Only with Redis: a per-process cache could not be
+# told in every worker that a password changed.
+TOKEN_USER_CACHE_SECONDS = env.int("TOKEN_USER_CACHE_SECONDS", default=60) if CACHE_BACKEND == "redis" else 0
+
 # --- Accounts and passwords --------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
