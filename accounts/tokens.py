@@ -79,7 +79,10 @@ _VERSION_SECONDS = 24 * 60 * 60
 
 
 def _cache_keys(user_id: int) -> tuple[str, str]:
-    return f"token-user:v1:{user_id}:version", f"token-user:v1:{user_id}"
+    """The keys of a user's version and entry, scoped to the secret key (the stamps are HMACs under it) and to
+    the kept fields: another deployment's entries (a rolled key, a new field) are never read."""
+    scope = salted_hmac("accounts.tokens.cache", ",".join(_KEPT_FIELDS), algorithm="sha256").hexdigest()[:12]
+    return f"token-user:{scope}:{user_id}:version", f"token-user:{scope}:{user_id}"
 
 
 def _active_user(user_id: int) -> tuple[User, str] | None:

@@ -166,7 +166,7 @@ CACHE_BACKEND = "redis" if REDIS_URL else env_choice("DJANGO_CACHE", ("locmem", 
 CACHES = {
     "default": {
         "redis": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "frameseller.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "frameseller",
         },

@@ -134,3 +134,14 @@ def test_kept_users_are_off_without_a_shared_cache(settings, api_client, user):
 
     assert _user_queries(api_client, token) == 1
     assert _user_queries(api_client, token) == 1
+
+
+def test_what_was_kept_under_another_secret_key_is_never_read(settings, api_client, user):
+    """A deployment that rolls the secret key shares Redis with the old one: the old stamps must not count."""
+    _orders(api_client, user_token_issue(user=user))  # kept under the old key
+
+    settings.SECRET_KEY = "another secret key for the next deployment, long enough" * 2
+    settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, "SIGNING_KEY": settings.SECRET_KEY}
+    token = user_token_issue(user=user)
+
+    assert _orders(api_client, token).status_code == 200
