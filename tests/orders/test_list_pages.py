@@ -110,3 +110,21 @@ def test_a_page_costs_two_queries_however_long_the_history(auth_client, user, dj
 
     with django_assert_num_queries(2):  # the user behind the token, the page
         assert len(auth_client.get(f"{ORDERS}?limit=50").json()) == 50
+
+
+def test_the_lists_sql_is_compiled_once_per_shape_of_request(auth_client, user):
+    from orders.selectors import _order_list_sql
+
+    _orders(user, 5)
+    for url in (ORDERS, f"{ORDERS}?limit=2"):
+        first_page = auth_client.get(url)
+        next_page = first_page.headers.get("Link", "").partition(">")[0][1:]
+        if next_page:
+            auth_client.get(next_page)
+    compiled = _order_list_sql.cache_info().misses
+
+    whole, page = auth_client.get(ORDERS), auth_client.get(f"{ORDERS}?limit=2")
+    second = auth_client.get(page.headers["Link"].partition(">")[0][1:])
+
+    assert _order_list_sql.cache_info().misses == compiled
+    assert [order["id"] for order in page.json() + second.json()] == [order["id"] for order in whole.json()][:4]
