@@ -37,3 +37,15 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 capture_output = True
+
+# Load the application once, in the master, before the workers fork: they share its imported code
+# (copy-on-write), and a recycled worker starts at once instead of importing for 0.7 s.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
+
+
+def when_ready(server):
+    # What the master imported stays put: the workers' garbage collector never touches (and so never
+    # copies) those pages.
+    import gc
+
+    gc.freeze()

@@ -4,9 +4,13 @@ import logging
 import os
 
 from django.core.wsgi import get_wsgi_application
+from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frameseller.settings")
 application = get_wsgi_application()
+# Import the URLconf (every view, and Stripe's SDK with the payment code) now rather than at the first
+# request: gunicorn's master loads this module before forking, so the workers share those pages.
+get_resolver().url_patterns  # noqa: B018
 
 
 def mode_summary() -> str:

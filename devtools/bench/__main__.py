@@ -101,11 +101,13 @@ class Server:
                 total += int(fields[13]) + int(fields[14])  # cutime + cstime: reaped workers
         return total / CLOCK_TICKS
 
-    def worker_rss_mb(self) -> list[float]:
+    def worker_memory_mb(self) -> list[tuple[float, float]]:
+        """Each worker's resident memory and the part of it that is its own (not shared with the master)."""
         sizes = []
         for pid in self.pids()[1:]:
-            match = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
-            sizes.append(int(match.group(1)) / 1024)
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            kb = {name: int(size) for name, size in re.findall(r"^(\w+):\s+(\d+) kB", rollup, re.M)}
+            sizes.append((kb["Rss"] / 1024, (kb["Private_Clean"] + kb["Private_Dirty"]) / 1024))
         return sizes
 
 
@@ -151,7 +153,7 @@ def start(name: str, env: dict[str, str], settings_module: str | None = None) ->
         try:
             requests.get(f"{url}/api/product/", timeout=2)
             break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # a busy machine: still starting
             time.sleep(0.05)
     return Server(name, url, process), time.monotonic() - started
 
@@ -325,8 +327,9 @@ def table(results: list[dict], rss: dict, boots: dict, checkout: dict, args) -> 
         f"Checkout: {checkout['purchases']} sequential purchases, {checkout['shop_ms']:.1f} ms through the shop "
         f"against {checkout['direct_ms']:.1f} ms for the same Stripe SDK calls made directly: "
         f"**{checkout['overhead']:+.0%}**.",
-        f"Worker RSS after the benchmark: FrameSeller {', '.join(f'{m:.0f} MB' for m in rss['shop'])}; "
-        f"bare Django {', '.join(f'{m:.0f} MB' for m in rss['peer'])}.",
+        f"Worker RSS after the benchmark (of which the worker's own, the rest shared with gunicorn's master): "
+        f"FrameSeller {', '.join(f'{r:.0f} MB ({own:.0f})' for r, own in rss['shop'])}; "
+        f"bare Django {', '.join(f'{r:.0f} MB ({own:.0f})' for r, own in rss['peer'])}.",
         f"Boot: importing the WSGI application takes {boots['import']:.2f} s; gunicorn answers "
         f"{boots['shop']:.2f} s after it starts (peer {boots['peer']:.2f} s).",
     ]
@@ -375,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         checkout = checkout_overhead(shop, emulator, env, args.purchases)
         print("Stripe frozen...", flush=True)
         brownout = stall(shop.url, emulator, lambda *a: manage(env, *a))
-        rss = {"shop": shop.worker_rss_mb(), "peer": peer.worker_rss_mb()}
+        rss = {"shop": shop.worker_memory_mb(), "peer": peer.worker_memory_mb()}
     finally:
         for server in servers:
             stop(server)

@@ -29,6 +29,7 @@ class Shop:
     proxy: FreezingProxy
     env: dict[str, str]
     data: dict = field(default_factory=dict)
+    pid: int = 0  # gunicorn's master
 
     def manage(self, *args: str) -> str:
         done = subprocess.run(
@@ -43,7 +44,7 @@ class Shop:
         return {int(pk): tuple(row) for pk, row in rows.items()}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def mariadb_database():
     with fresh_database("frameseller_resilience") as name:
         yield name
@@ -69,7 +70,7 @@ print(json.dumps({o.pk: [o.status, o.stripe_charge_id] for o in Order.objects.al
 """
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def production_shop(mariadb_database, tmp_path_factory):
     """Start the shop as the Procfile does, against MariaDB, Redis and a Stripe emulator of its own."""
     emulator = StripeEmulator(tmp_path_factory.mktemp("stall-localstripe") / "state.pickle")
@@ -103,6 +104,7 @@ def production_shop(mariadb_database, tmp_path_factory):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    shop.pid = server.pid
     try:
         deadline = time.monotonic() + 30
         while True:
