@@ -15,8 +15,12 @@ A purchase goes through these phases, each a function below, in this order:
    describes it.
 
 No database transaction is held open across a call to Stripe. The payment is
-never sent twice: a request to create it is not retried (only reads are), and
-it is created only if Stripe shows none for the order already.
+never sent twice: only the request that claimed the order under its row lock
+(`_order_claim_charge`, which sets `charge_attempted_at` once and for all)
+sends it, with the order's idempotency key, and a request to create it is not
+retried (only reads are). A payment whose answer was lost is settled by
+reading Stripe, in reconciliation (orders.reconciliation), never by sending
+another.
 """
 
 import logging
@@ -224,18 +228,11 @@ def _order_metadata(order: Order) -> dict[str, str]:
 
 
 def _order_send_charge(*, order: Order, customer_id: str, card: payments.Card) -> payments.Charge:
-    """Charge the order's server-side price once, with its metadata on Stripe.
+    """Charge the order's server-side price, with its metadata on Stripe.
 
-    A charge Stripe already holds for the order (sent by an earlier attempt
-    whose answer was lost) is taken instead of making another.
+    Called only by the request that claimed the order, so at most once per
+    order: there is no earlier charge of the order to look for on Stripe.
     """
-    earlier = payments.charge_find(
-        customer_id=customer_id, order_id=str(order.pk), installation=order.installation, since=order.ordered_at
-    )
-    if earlier is not None and earlier.status != "failed":
-        if not earlier.paid:
-            raise payments.PaymentUnavailable(f"Charge {earlier.id} is still {earlier.status}.")
-        return earlier
     product: Product = order.product
     return payments.charge(
         customer_id=customer_id,
@@ -249,23 +246,20 @@ def _order_send_charge(*, order: Order, customer_id: str, card: payments.Card) -
 
 
 def _order_send_payment_intent(*, order: Order, customer_id: str, card: payments.Card) -> Order:
-    """Pay the order's server-side price through one PaymentIntent; record it paid or awaiting 3-D Secure."""
-    earlier = payments.payment_intents_for_order(
-        customer_id=customer_id, order_id=str(order.pk), installation=order.installation
+    """Pay the order's server-side price through one PaymentIntent; record it paid or awaiting 3-D Secure.
+
+    Called only by the request that claimed the order, as `_order_send_charge` is.
+    """
+    product: Product = order.product
+    intent = payments.payment_intent_create(
+        customer_id=customer_id,
+        card_id=card.id,
+        amount=order.amount_minor_units,
+        currency=order.currency,
+        description=f"FrameSeller photo: {product.title}",
+        metadata=_order_metadata(order),
+        idempotency_key=f"order-{order.pk}-pi",
     )
-    if earlier:
-        intent = earlier[-1]
-    else:
-        product: Product = order.product
-        intent = payments.payment_intent_create(
-            customer_id=customer_id,
-            card_id=card.id,
-            amount=order.amount_minor_units,
-            currency=order.currency,
-            description=f"FrameSeller photo: {product.title}",
-            metadata=_order_metadata(order),
-            idempotency_key=f"order-{order.pk}-pi",
-        )
     return order_payment_intent_settle(order=order, intent=intent)
 
 
