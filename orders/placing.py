@@ -2,10 +2,10 @@
 
 A purchase goes through these phases, each a function below, in this order:
 
-1. `_order_find_earlier`: a repeated request (same Idempotency-Key, or same
-   Stripe token) answers the first attempt's outcome instead of charging again;
-2. `_order_record`: the order is recorded UNPAID and committed, one new order
-   at a time per shopper;
+1. `_order_record`: under the shopper's row lock, a repeated request (same
+   Idempotency-Key, or same Stripe token: `_order_find_earlier`) is sent to
+   the first attempt's outcome instead of charging again; otherwise the order
+   is recorded UNPAID and committed, one new order at a time per shopper;
 3. `order_charge`: the card is attached to the shopper's Stripe Customer, the
    order is claimed under a row lock (only the claimer sends the payment), the
    payment is sent once (a Charge, or a PaymentIntent with
@@ -28,6 +28,7 @@ import time
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -64,11 +65,12 @@ DUPLICATE_WAIT_SECONDS = 3.0
 
 def order_place(*, user: User, product_id: int, token: str, idempotency_key: str | None = None) -> Order:
     """Record an order for a photo and charge the shopper's card for it, once."""
-    earlier = _order_find_earlier(user=user, token=token, idempotency_key=idempotency_key)
-    if earlier is not None:
-        return _order_replay(order=earlier, user=user, product_id=product_id, idempotency_key=idempotency_key)
     product = product_get_on_sale(product_id=product_id)
     if product is None:
+        # A repeat of a purchase whose photo has left the catalog since still answers its outcome.
+        earlier = _order_find_earlier(user=user, token=token, idempotency_key=idempotency_key)
+        if earlier is not None:
+            return _order_replay(order=earlier, user=user, product_id=product_id, idempotency_key=idempotency_key)
         raise OrderInvalid("Unknown product: this photo is not for sale.")
     order, created = _order_record(user=user, product=product, token=token, idempotency_key=idempotency_key)
     if not created:
@@ -77,12 +79,18 @@ def order_place(*, user: User, product_id: int, token: str, idempotency_key: str
 
 
 def _order_find_earlier(*, user: User, token: str, idempotency_key: str | None) -> Order | None:
-    """Return the order an earlier request with this key (the shopper's) or this token (anyone's) made."""
+    """Return the order an earlier request with this key (the shopper's) or this token (anyone's) made.
+
+    One query: each condition matches one order at most (both are unique), and the key's wins.
+    """
+    same = Q(stripe_token=token)
     if idempotency_key:
-        order = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
-        if order is not None:
+        same |= Q(user=user, idempotency_key=idempotency_key)
+    found = list(Order.objects.filter(same).order_by())
+    for order in found:
+        if idempotency_key and order.user_id == user.pk and order.idempotency_key == idempotency_key:
             return order
-    return Order.objects.filter(stripe_token=token).first()
+    return found[0] if found else None
 
 
 def _order_record(*, user: User, product: Product, token: str, idempotency_key: str | None) -> tuple[Order, bool]:
@@ -99,14 +107,13 @@ def _order_record(*, user: User, product: Product, token: str, idempotency_key: 
             earlier = _order_find_earlier(user=user, token=token, idempotency_key=idempotency_key)
             if earlier is not None:
                 return earlier, False
-            pending = Order.objects.filter(user=user, product=product, status=Order.Status.UNPAID).first()
-            if pending is not None:
+            blocking = _order_blocking_ids(user=user, product=product)
+            if Order.Status.UNPAID in blocking:
                 # Its charge may have gone through: don't let a second one follow it.
-                raise OrderPhotoPaymentPending(extra={"order_id": pending.pk})
-            owned = Order.objects.filter(user=user, product=product, status=Order.Status.PAID).first()
-            if owned is not None:
+                raise OrderPhotoPaymentPending(extra={"order_id": blocking[Order.Status.UNPAID]})
+            if Order.Status.PAID in blocking:
                 # Bought already: nothing to charge. (After a refund it is REFUNDED, and can be bought again.)
-                raise OrderAlreadyOwned(extra={"order_id": owned.pk})
+                raise OrderAlreadyOwned(extra={"order_id": blocking[Order.Status.PAID]})
             order = Order.objects.create(
                 user=user,
                 product=product,
@@ -122,6 +129,19 @@ def _order_record(*, user: User, product: Product, token: str, idempotency_key: 
         if earlier is None:
             raise
         return earlier, False
+
+
+def _order_blocking_ids(*, user: User, product: Product) -> dict[str, int]:
+    """Return {status: the newest order id} of the shopper's UNPAID and PAID orders of the photo, in one query."""
+    rows = (
+        Order.objects.filter(user=user, product=product, status__in=[Order.Status.UNPAID, Order.Status.PAID])
+        .order_by()  # no sort: the few rows come straight from order_user_product_status_idx
+        .values_list("status", "pk")
+    )
+    found: dict[str, int] = {}
+    for status, pk in rows:
+        found[status] = max(pk, found.get(status, pk))
+    return found
 
 
 def _order_replay(*, order: Order, user: User, product_id: int, idempotency_key: str | None) -> Order:
