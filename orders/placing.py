@@ -10,7 +10,8 @@ A purchase goes through these phases, each a function below, in this order:
    order is claimed under a row lock (only the claimer sends the payment), the
    payment is sent once (a Charge, or a PaymentIntent with
    STRIPE_PAYMENT_FLOW=payment_intents) and the outcome recorded
-   (orders.settlement), then the receipt sent (orders.receipts);
+   (orders.settlement; a paid charge claims its receipt in the same locked
+   transaction), then the receipt sent (orders.receipts);
 4. `_order_outcome`: the order's state becomes the answer, or the error that
    describes it.
 
@@ -54,8 +55,13 @@ from orders.errors import (
 )
 from orders.ledger import order_awaits_authentication, payment_event_record
 from orders.models import Order, PaymentEvent
-from orders.receipts import order_receipt_send
-from orders.settlement import order_mark_failed, order_mark_outcome_unknown, order_mark_paid
+from orders.receipts import order_receipt_deliver, order_receipt_send
+from orders.settlement import (
+    order_locked,
+    order_mark_failed,
+    order_mark_outcome_unknown,
+    order_mark_paid_claiming_receipt,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -177,7 +183,7 @@ def order_charge(*, order: Order, token: str) -> Order:
     """
     try:
         with purchase_slot() as slot:
-            order = _order_pay(order=order, token=token, slot=slot)
+            order, receipt_claimed = _order_pay(order=order, token=token, slot=slot)
     except OrderPaymentBusy:
         # Refused before any call to Stripe: nothing was charged.
         order_mark_failed(order=order, reason=OrderPaymentBusy.default_message, unattempted_only=True)
@@ -187,23 +193,27 @@ def order_charge(*, order: Order, token: str) -> Order:
         # reconciliation settles the order once the database is back.
         logger.error("Database unavailable during the payment of order %s: %s", order.pk, error)
         raise DatabaseUnavailableDuringPayment(extra={"order_id": order.pk}) from error
-    if order.status == Order.Status.PAID:
+    if receipt_claimed:
+        order_receipt_deliver(order=order)
+    elif order.status == Order.Status.PAID:
         order_receipt_send(order=order)
     return _order_outcome(order=order)
 
 
-def _order_pay(*, order: Order, token: str, slot: PurchaseSlot) -> Order:
-    """Attach the card, claim the order, charge it; return the order with the outcome recorded."""
+def _order_pay(*, order: Order, token: str, slot: PurchaseSlot) -> tuple[Order, bool]:
+    """Attach the card, claim the order, charge it; return the order with the outcome recorded.
+
+    And whether the receipt was claimed with the payment, for this request to send.
+    """
     try:
         customer_id, card = user_card_attach(user=order.user, token=token, idempotency_key=f"order-{order.pk}-card")
         if not _order_claim_charge(order=order, customer_id=customer_id, card=card):
-            order.refresh_from_db()
-            return order
+            return order, False
         if settings.STRIPE_PAYMENT_FLOW == "payment_intents":
-            return _order_send_payment_intent(order=order, customer_id=customer_id, card=card)
+            return _order_send_payment_intent(order=order, customer_id=customer_id, card=card), False
         charge = _order_send_charge(order=order, customer_id=customer_id, card=card)
     except payments.PaymentDeclined as declined:
-        return order_mark_failed(order=order, reason=_declined_reason(declined))
+        return order_mark_failed(order=order, reason=_declined_reason(declined)), False
     except payments.PaymentRejected as rejected:
         # Nothing was charged, but as the contract asks the order stays
         # UNPAID and reconciliation settles it.
@@ -212,14 +222,13 @@ def _order_pay(*, order: Order, token: str, slot: PurchaseSlot) -> Order:
     except payments.PaymentUnavailable:
         slot.unavailable()
         logger.warning("Payment outcome unknown for order %s; left UNPAID for reconciliation", order.pk)
-        return order_mark_outcome_unknown(order=order)
-    return order_mark_paid(order=order, charge_id=charge.id)
+        return order_mark_outcome_unknown(order=order), False
+    return order_mark_paid_claiming_receipt(order=order, charge_id=charge.id)
 
 
 def _order_claim_charge(*, order: Order, customer_id: str, card: payments.Card | None = None) -> bool:
     """Mark the order as being charged, under a row lock; False if someone else already did."""
-    with transaction.atomic():
-        locked = Order.objects.select_for_update().get(pk=order.pk)
+    with order_locked(order) as locked:
         if locked.status != Order.Status.UNPAID or locked.charge_attempted_at is not None:
             return False
         locked.charge_attempted_at = timezone.now()
@@ -233,7 +242,6 @@ def _order_claim_charge(*, order: Order, customer_id: str, card: payments.Card |
             amount=locked.amount_minor_units,
             detail=f"{settings.STRIPE_PAYMENT_FLOW} for customer {customer_id}",
         )
-    order.refresh_from_db()
     return True
 
 
