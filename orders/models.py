@@ -53,7 +53,12 @@ class Order(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "idempotency_key"], name="order_unique_idempotency_key_per_user"),
         ]
-        indexes = [models.Index(fields=["user", "-ordered_at"], name="order_user_date_idx")]
+        indexes = [
+            models.Index(fields=["user", "-ordered_at"], name="order_user_date_idx"),
+            # A purchase looks up the shopper's unpaid or paid order of the photo; with the status in
+            # it the index answers alone (it carries the id), whatever the shopper's history.
+            models.Index(fields=["user", "product", "status"], name="order_user_product_status_idx"),
+        ]
 
     def __str__(self):
         return f"Order {self.pk} ({self.status})"

@@ -298,14 +298,6 @@ def charges_for_order(*, customer_id: str, order_id: str, installation: str, sin
     return list(reversed(mine))  # Stripe lists newest first
 
 
-def charge_find(*, customer_id: str, order_id: str, installation: str, since: datetime) -> Charge | None:
-    """Return this order's charge, if any: a kept one first, then a pending one, then a failed one."""
-    found = charges_for_order(customer_id=customer_id, order_id=order_id, installation=installation, since=since)
-    rank = {"succeeded": 0, "pending": 1}
-    found.sort(key=lambda c: (rank.get(c.status, 2), not c.kept))
-    return found[0] if found else None
-
-
 def charge_retrieve(*, charge_id: str) -> Charge:
     """Return a charge as Stripe has it now."""
     try:

@@ -2,21 +2,26 @@
 
 A purchase goes through these phases, each a function below, in this order:
 
-1. `_order_find_earlier`: a repeated request (same Idempotency-Key, or same
-   Stripe token) answers the first attempt's outcome instead of charging again;
-2. `_order_record`: the order is recorded UNPAID and committed, one new order
-   at a time per shopper;
+1. `_order_record`: under the shopper's row lock, a repeated request (same
+   Idempotency-Key, or same Stripe token: `_order_find_earlier`) is sent to
+   the first attempt's outcome instead of charging again; otherwise the order
+   is recorded UNPAID and committed, one new order at a time per shopper;
 3. `order_charge`: the card is attached to the shopper's Stripe Customer, the
    order is claimed under a row lock (only the claimer sends the payment), the
    payment is sent once (a Charge, or a PaymentIntent with
    STRIPE_PAYMENT_FLOW=payment_intents) and the outcome recorded
-   (orders.settlement), then the receipt sent (orders.receipts);
+   (orders.settlement; a paid charge claims its receipt in the same locked
+   transaction), then the receipt sent (orders.receipts);
 4. `_order_outcome`: the order's state becomes the answer, or the error that
    describes it.
 
 No database transaction is held open across a call to Stripe. The payment is
-never sent twice: a request to create it is not retried (only reads are), and
-it is created only if Stripe shows none for the order already.
+never sent twice: only the request that claimed the order under its row lock
+(`_order_claim_charge`, which sets `charge_attempted_at` once and for all)
+sends it, with the order's idempotency key, and a request to create it is not
+retried (only reads are). A payment whose answer was lost is settled by
+reading Stripe, in reconciliation (orders.reconciliation), never by sending
+another.
 """
 
 import logging
@@ -24,6 +29,7 @@ import time
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -49,8 +55,13 @@ from orders.errors import (
 )
 from orders.ledger import order_awaits_authentication, payment_event_record
 from orders.models import Order, PaymentEvent
-from orders.receipts import order_receipt_send
-from orders.settlement import order_mark_failed, order_mark_outcome_unknown, order_mark_paid
+from orders.receipts import order_receipt_deliver, order_receipt_send
+from orders.settlement import (
+    order_locked,
+    order_mark_failed,
+    order_mark_outcome_unknown,
+    order_mark_paid_claiming_receipt,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -60,11 +71,12 @@ DUPLICATE_WAIT_SECONDS = 3.0
 
 def order_place(*, user: User, product_id: int, token: str, idempotency_key: str | None = None) -> Order:
     """Record an order for a photo and charge the shopper's card for it, once."""
-    earlier = _order_find_earlier(user=user, token=token, idempotency_key=idempotency_key)
-    if earlier is not None:
-        return _order_replay(order=earlier, user=user, product_id=product_id, idempotency_key=idempotency_key)
     product = product_get_on_sale(product_id=product_id)
     if product is None:
+        # A repeat of a purchase whose photo has left the catalog since still answers its outcome.
+        earlier = _order_find_earlier(user=user, token=token, idempotency_key=idempotency_key)
+        if earlier is not None:
+            return _order_replay(order=earlier, user=user, product_id=product_id, idempotency_key=idempotency_key)
         raise OrderInvalid("Unknown product: this photo is not for sale.")
     order, created = _order_record(user=user, product=product, token=token, idempotency_key=idempotency_key)
     if not created:
@@ -73,12 +85,18 @@ def order_place(*, user: User, product_id: int, token: str, idempotency_key: str
 
 
 def _order_find_earlier(*, user: User, token: str, idempotency_key: str | None) -> Order | None:
-    """Return the order an earlier request with this key (the shopper's) or this token (anyone's) made."""
+    """Return the order an earlier request with this key (the shopper's) or this token (anyone's) made.
+
+    One query: each condition matches one order at most (both are unique), and the key's wins.
+    """
+    same = Q(stripe_token=token)
     if idempotency_key:
-        order = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
-        if order is not None:
+        same |= Q(user=user, idempotency_key=idempotency_key)
+    found = list(Order.objects.filter(same).order_by())
+    for order in found:
+        if idempotency_key and order.user_id == user.pk and order.idempotency_key == idempotency_key:
             return order
-    return Order.objects.filter(stripe_token=token).first()
+    return found[0] if found else None
 
 
 def _order_record(*, user: User, product: Product, token: str, idempotency_key: str | None) -> tuple[Order, bool]:
@@ -95,14 +113,13 @@ def _order_record(*, user: User, product: Product, token: str, idempotency_key: 
             earlier = _order_find_earlier(user=user, token=token, idempotency_key=idempotency_key)
             if earlier is not None:
                 return earlier, False
-            pending = Order.objects.filter(user=user, product=product, status=Order.Status.UNPAID).first()
-            if pending is not None:
+            blocking = _order_blocking_ids(user=user, product=product)
+            if Order.Status.UNPAID in blocking:
                 # Its charge may have gone through: don't let a second one follow it.
-                raise OrderPhotoPaymentPending(extra={"order_id": pending.pk})
-            owned = Order.objects.filter(user=user, product=product, status=Order.Status.PAID).first()
-            if owned is not None:
+                raise OrderPhotoPaymentPending(extra={"order_id": blocking[Order.Status.UNPAID]})
+            if Order.Status.PAID in blocking:
                 # Bought already: nothing to charge. (After a refund it is REFUNDED, and can be bought again.)
-                raise OrderAlreadyOwned(extra={"order_id": owned.pk})
+                raise OrderAlreadyOwned(extra={"order_id": blocking[Order.Status.PAID]})
             order = Order.objects.create(
                 user=user,
                 product=product,
@@ -118,6 +135,19 @@ def _order_record(*, user: User, product: Product, token: str, idempotency_key: 
         if earlier is None:
             raise
         return earlier, False
+
+
+def _order_blocking_ids(*, user: User, product: Product) -> dict[str, int]:
+    """Return {status: the newest order id} of the shopper's UNPAID and PAID orders of the photo, in one query."""
+    rows = (
+        Order.objects.filter(user=user, product=product, status__in=[Order.Status.UNPAID, Order.Status.PAID])
+        .order_by()  # no sort: the few rows come straight from order_user_product_status_idx
+        .values_list("status", "pk")
+    )
+    found: dict[str, int] = {}
+    for status, pk in rows:
+        found[status] = max(pk, found.get(status, pk))
+    return found
 
 
 def _order_replay(*, order: Order, user: User, product_id: int, idempotency_key: str | None) -> Order:
@@ -153,7 +183,7 @@ def order_charge(*, order: Order, token: str) -> Order:
     """
     try:
         with purchase_slot() as slot:
-            order = _order_pay(order=order, token=token, slot=slot)
+            order, receipt_claimed = _order_pay(order=order, token=token, slot=slot)
     except OrderPaymentBusy:
         # Refused before any call to Stripe: nothing was charged.
         order_mark_failed(order=order, reason=OrderPaymentBusy.default_message, unattempted_only=True)
@@ -163,23 +193,27 @@ def order_charge(*, order: Order, token: str) -> Order:
         # reconciliation settles the order once the database is back.
         logger.error("Database unavailable during the payment of order %s: %s", order.pk, error)
         raise DatabaseUnavailableDuringPayment(extra={"order_id": order.pk}) from error
-    if order.status == Order.Status.PAID:
+    if receipt_claimed:
+        order_receipt_deliver(order=order)
+    elif order.status == Order.Status.PAID:
         order_receipt_send(order=order)
     return _order_outcome(order=order)
 
 
-def _order_pay(*, order: Order, token: str, slot: PurchaseSlot) -> Order:
-    """Attach the card, claim the order, charge it; return the order with the outcome recorded."""
+def _order_pay(*, order: Order, token: str, slot: PurchaseSlot) -> tuple[Order, bool]:
+    """Attach the card, claim the order, charge it; return the order with the outcome recorded.
+
+    And whether the receipt was claimed with the payment, for this request to send.
+    """
     try:
         customer_id, card = user_card_attach(user=order.user, token=token, idempotency_key=f"order-{order.pk}-card")
         if not _order_claim_charge(order=order, customer_id=customer_id, card=card):
-            order.refresh_from_db()
-            return order
+            return order, False
         if settings.STRIPE_PAYMENT_FLOW == "payment_intents":
-            return _order_send_payment_intent(order=order, customer_id=customer_id, card=card)
+            return _order_send_payment_intent(order=order, customer_id=customer_id, card=card), False
         charge = _order_send_charge(order=order, customer_id=customer_id, card=card)
     except payments.PaymentDeclined as declined:
-        return order_mark_failed(order=order, reason=_declined_reason(declined))
+        return order_mark_failed(order=order, reason=_declined_reason(declined)), False
     except payments.PaymentRejected as rejected:
         # Nothing was charged, but as the contract asks the order stays
         # UNPAID and reconciliation settles it.
@@ -188,14 +222,13 @@ def _order_pay(*, order: Order, token: str, slot: PurchaseSlot) -> Order:
     except payments.PaymentUnavailable:
         slot.unavailable()
         logger.warning("Payment outcome unknown for order %s; left UNPAID for reconciliation", order.pk)
-        return order_mark_outcome_unknown(order=order)
-    return order_mark_paid(order=order, charge_id=charge.id)
+        return order_mark_outcome_unknown(order=order), False
+    return order_mark_paid_claiming_receipt(order=order, charge_id=charge.id)
 
 
 def _order_claim_charge(*, order: Order, customer_id: str, card: payments.Card | None = None) -> bool:
     """Mark the order as being charged, under a row lock; False if someone else already did."""
-    with transaction.atomic():
-        locked = Order.objects.select_for_update().get(pk=order.pk)
+    with order_locked(order) as locked:
         if locked.status != Order.Status.UNPAID or locked.charge_attempted_at is not None:
             return False
         locked.charge_attempted_at = timezone.now()
@@ -209,7 +242,6 @@ def _order_claim_charge(*, order: Order, customer_id: str, card: payments.Card |
             amount=locked.amount_minor_units,
             detail=f"{settings.STRIPE_PAYMENT_FLOW} for customer {customer_id}",
         )
-    order.refresh_from_db()
     return True
 
 
@@ -224,18 +256,11 @@ def _order_metadata(order: Order) -> dict[str, str]:
 
 
 def _order_send_charge(*, order: Order, customer_id: str, card: payments.Card) -> payments.Charge:
-    """Charge the order's server-side price once, with its metadata on Stripe.
+    """Charge the order's server-side price, with its metadata on Stripe.
 
-    A charge Stripe already holds for the order (sent by an earlier attempt
-    whose answer was lost) is taken instead of making another.
+    Called only by the request that claimed the order, so at most once per
+    order: there is no earlier charge of the order to look for on Stripe.
     """
-    earlier = payments.charge_find(
-        customer_id=customer_id, order_id=str(order.pk), installation=order.installation, since=order.ordered_at
-    )
-    if earlier is not None and earlier.status != "failed":
-        if not earlier.paid:
-            raise payments.PaymentUnavailable(f"Charge {earlier.id} is still {earlier.status}.")
-        return earlier
     product: Product = order.product
     return payments.charge(
         customer_id=customer_id,
@@ -249,23 +274,20 @@ def _order_send_charge(*, order: Order, customer_id: str, card: payments.Card) -
 
 
 def _order_send_payment_intent(*, order: Order, customer_id: str, card: payments.Card) -> Order:
-    """Pay the order's server-side price through one PaymentIntent; record it paid or awaiting 3-D Secure."""
-    earlier = payments.payment_intents_for_order(
-        customer_id=customer_id, order_id=str(order.pk), installation=order.installation
+    """Pay the order's server-side price through one PaymentIntent; record it paid or awaiting 3-D Secure.
+
+    Called only by the request that claimed the order, as `_order_send_charge` is.
+    """
+    product: Product = order.product
+    intent = payments.payment_intent_create(
+        customer_id=customer_id,
+        card_id=card.id,
+        amount=order.amount_minor_units,
+        currency=order.currency,
+        description=f"FrameSeller photo: {product.title}",
+        metadata=_order_metadata(order),
+        idempotency_key=f"order-{order.pk}-pi",
     )
-    if earlier:
-        intent = earlier[-1]
-    else:
-        product: Product = order.product
-        intent = payments.payment_intent_create(
-            customer_id=customer_id,
-            card_id=card.id,
-            amount=order.amount_minor_units,
-            currency=order.currency,
-            description=f"FrameSeller photo: {product.title}",
-            metadata=_order_metadata(order),
-            idempotency_key=f"order-{order.pk}-pi",
-        )
     return order_payment_intent_settle(order=order, intent=intent)
 
 

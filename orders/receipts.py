@@ -26,25 +26,43 @@ def order_receipt_send(*, order: Order) -> bool:
     try:
         with transaction.atomic():
             locked = Order.objects.select_for_update().select_related("user", "product").get(pk=order.pk)
-            if locked.status != Order.Status.PAID or locked.receipt_sent_at is not None:
+            if not order_receipt_claim(locked):
                 return False
-            locked.receipt_sent_at = timezone.now()
             locked.save(update_fields=["receipt_sent_at", "updated_at"])
     except DatabaseError:
         logger.exception("Receipt of order %s not sent: the database is unavailable", order.pk)
         return False
+    return order_receipt_deliver(order=locked)
+
+
+def order_receipt_claim(locked: Order) -> bool:
+    """Claim the receipt of a PAID order whose row the caller holds locked and will save; False if not to send.
+
+    Set once, under the lock, by the one path that sends the receipt.
+    """
+    if locked.status != Order.Status.PAID or locked.receipt_sent_at is not None:
+        return False
+    locked.receipt_sent_at = timezone.now()
+    return True
+
+
+def order_receipt_deliver(*, order: Order) -> bool:
+    """Email the receipt this call's path claimed (`order_receipt_claim`, committed); return whether it went out.
+
+    A mail service that fails releases the claim for the next run of `reconcile_orders`.
+    """
     try:
         send_mail(
-            subject=f"Your FrameSeller receipt: order #{locked.pk}",
-            message=render_to_string("orders/receipt_email.txt", _receipt_context(locked)),
+            subject=f"Your FrameSeller receipt: order #{order.pk}",
+            message=render_to_string("orders/receipt_email.txt", _receipt_context(order)),
             from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[locked.user.email],
+            recipient_list=[order.user.email],
         )
     except (OSError, smtplib.SMTPException):
         logger.exception("Receipt of order %s not sent; reconcile_orders will try again", order.pk)
-        Order.objects.filter(pk=locked.pk, receipt_sent_at=locked.receipt_sent_at).update(receipt_sent_at=None)
+        Order.objects.filter(pk=order.pk, receipt_sent_at=order.receipt_sent_at).update(receipt_sent_at=None)
         return False
-    payment_event_record(order=locked, kind=PaymentEvent.Kind.RECEIPT_SENT, detail=f"to {locked.user.email}")
+    payment_event_record(order=order, kind=PaymentEvent.Kind.RECEIPT_SENT, detail=f"to {order.user.email}")
     return True
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from orders.ledger import payment_event_record
 from orders.models import Order, PaymentEvent
+from orders.receipts import order_receipt_claim
 
 logger = logging.getLogger(__name__)
 
@@ -21,35 +22,69 @@ FAILURE_REASON_MAX_LENGTH = 500
 
 
 @contextmanager
-def _order_locked(order: Order) -> Iterator[Order]:
-    """Yield the order's row locked for this transaction; refresh `order` afterwards."""
+def order_locked(order: Order) -> Iterator[Order]:
+    """Yield the order's row locked for this transaction; then give `order` what the row held at commit.
+
+    The locked copy is read under the lock and saved with every change, so it is
+    the committed row: `order` takes its fields without reading the row again,
+    and keeps its cached shopper and photo.
+    """
     with transaction.atomic():
-        yield Order.objects.select_for_update().get(pk=order.pk)
-    order.refresh_from_db()
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        yield locked
+    for field in Order._meta.concrete_fields:
+        setattr(order, field.attname, getattr(locked, field.attname))
 
 
 def order_mark_paid(*, order: Order, charge_id: str, payment_intent_id: str = "", by: str = "purchase") -> Order:
     """Record a successful charge: UNPAID, or FAILED that the charge proves wrong, becomes PAID."""
-    with _order_locked(order) as locked:
-        if locked.status not in (Order.Status.UNPAID, Order.Status.FAILED):
-            return order
-        if locked.status == Order.Status.FAILED:
-            logger.warning("Order %s was FAILED but its charge %s succeeded: now PAID", order.pk, charge_id)
-        locked.status = Order.Status.PAID
-        locked.stripe_charge_id = charge_id
-        if payment_intent_id:
-            locked.stripe_payment_intent_id = payment_intent_id
-        locked.failure_reason = ""
-        locked.outcome_unknown = False
-        locked.save()
-        payment_event_record(
-            order=locked,
-            kind=PaymentEvent.Kind.PAID,
-            stripe_object_id=charge_id,
-            amount=locked.amount_minor_units,
-            detail=f"by {by}",
-        )
+    with order_locked(order) as locked:
+        _order_paid(locked, charge_id=charge_id, payment_intent_id=payment_intent_id, by=by, claim_receipt=False)
     return order
+
+
+def order_mark_paid_claiming_receipt(
+    *, order: Order, charge_id: str, payment_intent_id: str = "", by: str = "purchase"
+) -> tuple[Order, bool]:
+    """Record a successful charge as `order_mark_paid` does, and claim the PAID order's receipt with it.
+
+    One locked transaction where `order_mark_paid` then `order_receipt_send` take
+    two. Return (order, whether this call claimed the receipt): the caller then
+    sends it with orders.receipts.order_receipt_deliver.
+    """
+    with order_locked(order) as locked:
+        claimed = _order_paid(
+            locked, charge_id=charge_id, payment_intent_id=payment_intent_id, by=by, claim_receipt=True
+        )
+    return order, claimed
+
+
+def _order_paid(locked: Order, *, charge_id: str, payment_intent_id: str, by: str, claim_receipt: bool) -> bool:
+    """Make the locked order PAID unless it is settled otherwise; return whether its receipt was claimed."""
+    if locked.status not in (Order.Status.UNPAID, Order.Status.FAILED):
+        # Settled already (by a webhook, reconciliation): its receipt may still be unsent.
+        claimed = claim_receipt and order_receipt_claim(locked)
+        if claimed:
+            locked.save(update_fields=["receipt_sent_at", "updated_at"])
+        return claimed
+    if locked.status == Order.Status.FAILED:
+        logger.warning("Order %s was FAILED but its charge %s succeeded: now PAID", locked.pk, charge_id)
+    locked.status = Order.Status.PAID
+    locked.stripe_charge_id = charge_id
+    if payment_intent_id:
+        locked.stripe_payment_intent_id = payment_intent_id
+    locked.failure_reason = ""
+    locked.outcome_unknown = False
+    claimed = claim_receipt and order_receipt_claim(locked)
+    locked.save()
+    payment_event_record(
+        order=locked,
+        kind=PaymentEvent.Kind.PAID,
+        stripe_object_id=charge_id,
+        amount=locked.amount_minor_units,
+        detail=f"by {by}",
+    )
+    return claimed
 
 
 def order_mark_failed(*, order: Order, reason: str, charge_id: str = "", unattempted_only: bool = False) -> Order:
@@ -58,7 +93,7 @@ def order_mark_failed(*, order: Order, reason: str, charge_id: str = "", unattem
     With `unattempted_only`, only an order whose charge was never sent is failed:
     the check and the change happen under the lock a charge's claim takes.
     """
-    with _order_locked(order) as locked:
+    with order_locked(order) as locked:
         if locked.status != Order.Status.UNPAID or (unattempted_only and locked.charge_attempted_at):
             return order
         locked.status = Order.Status.FAILED
@@ -74,7 +109,7 @@ def order_mark_failed(*, order: Order, reason: str, charge_id: str = "", unattem
 
 def order_mark_outcome_unknown(*, order: Order) -> Order:
     """Record that the payment service left the outcome unknown: the order stays UNPAID for reconciliation."""
-    with _order_locked(order) as locked:
+    with order_locked(order) as locked:
         if locked.status == Order.Status.UNPAID:
             locked.outcome_unknown = True
             locked.save()
@@ -84,7 +119,7 @@ def order_mark_outcome_unknown(*, order: Order) -> Order:
 
 def order_mark_requires_action(*, order: Order, payment_intent_id: str) -> Order:
     """Record that the bank asked for 3-D Secure: the order stays UNPAID, waiting for the shopper."""
-    with _order_locked(order) as locked:
+    with order_locked(order) as locked:
         if locked.status == Order.Status.UNPAID and locked.stripe_payment_intent_id != payment_intent_id:
             locked.stripe_payment_intent_id = payment_intent_id
             locked.save()
@@ -96,7 +131,7 @@ def order_mark_requires_action(*, order: Order, payment_intent_id: str) -> Order
 
 def order_mark_refunded(*, order: Order, refund_id: str = "", by: str = "the shop") -> Order:
     """Record a full refund: PAID (or UNPAID, when the refund is learnt first) becomes REFUNDED."""
-    with _order_locked(order) as locked:
+    with order_locked(order) as locked:
         if locked.status in (Order.Status.PAID, Order.Status.UNPAID):
             locked.status = Order.Status.REFUNDED
             locked.save(update_fields=["status", "updated_at"])
@@ -112,7 +147,7 @@ def order_mark_refunded(*, order: Order, refund_id: str = "", by: str = "the sho
 
 def order_mark_disputed(*, order: Order, dispute_id: str, open_: bool, detail: str = "") -> Order:
     """Record a dispute opened (downloads stop) or closed (`open_` False: won restores them, lost keeps them off)."""
-    with _order_locked(order) as locked:
+    with order_locked(order) as locked:
         locked.disputed = open_ or detail == "lost"
         locked.save(update_fields=["disputed", "updated_at"])
         kind = PaymentEvent.Kind.DISPUTE_OPENED if open_ else PaymentEvent.Kind.DISPUTE_CLOSED

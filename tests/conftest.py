@@ -182,6 +182,22 @@ def stripe_faults(monkeypatch, settings) -> StripeFaults:
     return StripeFaults(monkeypatch, settings)
 
 
+@pytest.fixture
+def stripe_requests(monkeypatch) -> list[tuple[str, str]]:
+    """Every request the SDK sends to Stripe from now on, as (method, path), retries included."""
+    from urllib.parse import urlsplit
+
+    sent = []
+    real_request = stripe.RequestsClient.request
+
+    def request(client, verb, url, headers, post_data=None):
+        sent.append((verb, urlsplit(url).path))
+        return real_request(client, verb, url, headers, post_data)
+
+    monkeypatch.setattr(stripe.RequestsClient, "request", request)
+    return sent
+
+
 class DatabaseOutage:
     """The database becomes unreachable: new connections are pointed at nowhere (a missing file, a closed port).
 

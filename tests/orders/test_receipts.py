@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from orders.models import Order, PaymentEvent
-from orders.receipts import order_receipt_send
-from orders.settlement import order_mark_paid
+from orders.receipts import order_receipt_deliver, order_receipt_send
+from orders.settlement import order_mark_paid, order_mark_paid_claiming_receipt
 from tests.concurrency import run_concurrently
 from tests.factories import ProductFactory, UserFactory
 
@@ -65,7 +65,7 @@ def test_a_mail_outage_does_not_fail_the_purchase_and_reconcile_sends_it_later(
 def test_purchase_webhook_and_reconcile_racing_send_one_receipt(
     stripe_emulator, stripe_faults, smtp_server, send_stripe_event, client_for
 ):
-    """The charge's answer is lost; then the purchase path, a webhook and reconciliation all find it paid at once."""
+    """The charge's answer is lost; then both purchase paths, a webhook and reconciliation find it paid at once."""
     stripe_faults.answer_lost("/v1/charges")
     user, product = UserFactory(), ProductFactory()
     client_for(user).post(ORDERS, {"token": stripe_emulator.card_token(), "product": product.pk}, format="json")
@@ -74,16 +74,22 @@ def test_purchase_webhook_and_reconcile_racing_send_one_receipt(
     [charge] = stripe_emulator.paid_charges()
 
     def settle(index: int):
-        match index % 3:
+        match index % 4:
             case 0:
                 return send_stripe_event("charge.succeeded", charge).status_code
             case 1:
                 call_command("reconcile_orders", "--older-than", "0", stdout=StringIO())
-            case 2:
+            case 2:  # PaymentIntents
                 order_mark_paid(order=Order.objects.get(pk=order.pk), charge_id=charge["id"])
                 order_receipt_send(order=Order.objects.get(pk=order.pk))
+            case 3:  # a charge: the receipt claimed with the payment
+                paid, claimed = order_mark_paid_claiming_receipt(
+                    order=Order.objects.get(pk=order.pk), charge_id=charge["id"]
+                )
+                if claimed:
+                    order_receipt_deliver(order=paid)
 
-    run_concurrently(6, settle)
+    run_concurrently(8, settle)
 
     order.refresh_from_db()
     assert order.status == Order.Status.PAID
