@@ -8,7 +8,7 @@ import pytest
 from rest_framework.renderers import JSONRenderer
 
 from orders.models import Order
-from orders.selectors import order_list
+from orders.selectors import _order_list_sql, order_list
 from orders.serializers import OrderSerializer
 from tests.factories import ProductFactory
 
@@ -113,8 +113,6 @@ def test_a_page_costs_two_queries_however_long_the_history(auth_client, user, dj
 
 
 def test_the_lists_sql_is_compiled_once_per_shape_of_request(auth_client, user):
-    from orders.selectors import _order_list_sql
-
     _orders(user, 5)
     for url in (ORDERS, f"{ORDERS}?limit=2"):
         first_page = auth_client.get(url)
