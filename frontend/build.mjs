@@ -3,8 +3,9 @@
 // good, and index.html pointing at them, with the catalog prefetch inlined.
 // Each of these text files gets a precompressed .br and .gz beside it
 // (WhiteNoise serves them with Content-Encoding; the S3 publish uploads them
-// the same way).  config.js is not built here: the deploy tool writes it next
-// to index.html, the Django server serves it in development.
+// the same way).  The runtime settings are not built in: index.html holds null
+// in their element, and whoever serves the page writes them there (the deploy
+// tool for S3, Django in development).
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";

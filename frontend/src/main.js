@@ -52,7 +52,7 @@ startSessionSync();
 startTokenRenewal({ refused: tokenRefused });
 startRouter("catalog");
 if (!settings.configured) {
-  showFlash("This site is missing its config.js; the shop may not work.", "danger");
+  showFlash("This page is missing its settings; the shop may not work.", "danger");
 }
 // Stripe.js loads in the background, once the page has loaded and the browser is idle, so that
 // the card field is ready when a shopper pays without slowing the catalog's first load down.

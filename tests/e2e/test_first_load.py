@@ -124,7 +124,10 @@ def test_the_grid_arrives_without_moving_the_page(browser, site, photos, profile
 
 
 def test_page_scripts_and_styles_are_sent_precompressed(browser, site, built_site):
-    """Brotli for a browser that asks for it: the build's .br files as they are, not compressed per request."""
+    """Brotli for a browser that asks for it: the build's .br files as they are, not compressed per request.
+
+    The page itself carries the server's settings (written in per answer), so it is gzipped as sent.
+    """
     context = browser.new_context()
     page = context.new_page()
     answers = []
@@ -142,6 +145,8 @@ def test_page_scripts_and_styles_are_sent_precompressed(browser, site, built_sit
 
     assert any(name.endswith(".js") for name in own) and any(name.endswith(".css") for name in own), list(own)
     assert "br" in asked
+    page = headers.pop("index.html")
+    assert page.get("content-encoding") == "gzip", page
     for name, header in headers.items():
         assert header.get("content-encoding") == "br", (name, header)
         assert "accept-encoding" in header.get("vary", "").lower(), (name, header)

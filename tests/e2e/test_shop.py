@@ -419,7 +419,7 @@ def test_a_photo_that_cannot_load_shows_a_placeholder(page, site, photos, browse
 
 
 def test_first_load_is_at_most_60_kb_on_the_wire(browser, site, photos):
-    """Same-origin bytes of the first visit (page, CSS, JS, config.js, the catalog), photos and Stripe.js aside."""
+    """Same-origin bytes of the first visit (the page with its settings, CSS, JS, the catalog), photos aside."""
     context = browser.new_context()
     page = context.new_page()
     page.route(re.compile(r".*/media/.*"), lambda route: route.abort())
@@ -436,7 +436,7 @@ def test_first_load_is_at_most_60_kb_on_the_wire(browser, site, photos):
     context.close()
 
     print(f"first load: {transferred} bytes transferred ({decoded} decoded): {report}")
-    assert {"/", "/config.js", "/api/product/"} <= {request.url[len(site) - 1 :] for request in own}
+    assert {"/", "/api/product/"} <= {request.url[len(site) - 1 :] for request in own}
     assert any(url.url.endswith(".js") and "/assets/" in url.url for url in own)
     assert any(url.url.endswith(".css") and "/assets/" in url.url for url in own)
     assert transferred <= FIRST_LOAD_BUDGET, report
