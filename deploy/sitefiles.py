@@ -10,6 +10,8 @@ from pathlib import Path
 CACHE_IMMUTABLE = "public, max-age=31536000, immutable"
 CACHE_REVALIDATE = "no-cache"
 INDEX_DOCUMENT = "index.html"
+# The build's content-named files: scripts, their chunks, the stylesheet.
+ASSETS_PREFIX = "assets/"
 
 # Types that mimetypes gets wrong or does not know on every system.
 CONTENT_TYPES = {
@@ -72,10 +74,17 @@ def is_versioned(name: str) -> bool:
 
 
 def cache_control(name: str) -> str:
-    """Return the Cache-Control for an object key: immutable when hashed, revalidated otherwise."""
-    if name == INDEX_DOCUMENT or not is_versioned(name):
+    """Return the Cache-Control for an object key: immutable when hashed, revalidated otherwise.
+
+    Everything the build writes under assets/ is named by its content (frontend/build.mjs), as
+    WhiteNoise takes it in development: esbuild's hashes are 8 letters and digits 2-7, and about one
+    in five has no digit ("app-QWERTYUI.js"), which the name test alone would take for a word.
+    """
+    if name == INDEX_DOCUMENT:
         return CACHE_REVALIDATE
-    return CACHE_IMMUTABLE
+    if name.startswith(ASSETS_PREFIX) or is_versioned(name):
+        return CACHE_IMMUTABLE
+    return CACHE_REVALIDATE
 
 
 # The build writes a Brotli and a gzip copy beside each text file (frontend/build.mjs).

@@ -263,6 +263,11 @@ def test_content_hashed_names_are_cached_forever(name, versioned):
     assert (cache_control(name) == CACHE_IMMUTABLE) is versioned
 
 
+@pytest.mark.parametrize("name", ["assets/app-QWERTYUI.js", "assets/chunk-ABCDEFGH.js", "assets/checkout-2K7QX4ZM.js"])
+def test_the_builds_assets_are_cached_forever_whatever_their_hash_looks_like(name):
+    assert cache_control(name) == CACHE_IMMUTABLE
+
+
 def test_text_types_carry_a_charset():
     assert content_type("a.woff2") == "font/woff2"
     assert content_type("a.json") == "application/json; charset=utf-8"
