@@ -28,11 +28,12 @@ examples:
 
 By default the bucket stays private (all public access blocked) and a CloudFront distribution
 serves it over HTTPS through an Origin Access Control; both are found or created, and after each
-publish /, /index.html and /config.js are invalidated. It ends with the site's HTTPS address.
+publish / and /index.html are invalidated. It ends with the site's HTTPS address.
 
 Only changed files are uploaded (MD5 against the S3 ETag, plus Content-Type and
 Cache-Control); objects no longer in the build are deleted. Content-hashed assets get
-"public, max-age=31536000, immutable", index.html, config.js and other files "no-cache".
+"public, max-age=31536000, immutable", index.html (with the runtime settings written in) and
+other files "no-cache".
 """
 
 BUNDLE_EPILOG = """\
@@ -53,9 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     publish = commands.add_parser(
         "publish-frontend",
-        help="build the site, write config.js and publish both to S3 behind CloudFront (HTTPS)",
-        description="Build frontend/dist, write config.js, sync it all to a private S3 bucket and serve it "
-        "over HTTPS from CloudFront.",
+        help="build the site, write its settings into its page and publish it to S3 behind CloudFront (HTTPS)",
+        description="Build frontend/dist, write the runtime settings into index.html, sync it all to a private "
+        "S3 bucket and serve it over HTTPS from CloudFront.",
         epilog=PUBLISH_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -204,12 +205,13 @@ def publish_frontend(args: argparse.Namespace) -> publish.PublishResult:
     publish.live_key_refuse(stripe_publishable_key=args.stripe_publishable_key, site_url=site_url, api_url=args.api_url)
 
     dist = args.dist if args.skip_build else frontend.frontend_build()
-    config = frontend.config_js(
+    values = frontend.site_settings(
         api_base_url=args.api_url,
         stripe_publishable_key=args.stripe_publishable_key,
         stripe_js_url=args.stripe_js_url,
     )
-    files = sitefiles.site_files(dist, config=config)
+    index = frontend.page_with_settings((dist / sitefiles.INDEX_DOCUMENT).read_bytes(), values)
+    files = sitefiles.site_files(dist, index=index)
     size = sum(len(item.body) for item in files)
     print(f"Publishing {len(files)} file(s), {sitefiles.human_size(size)}, from {dist} to s3://{args.bucket}")
     if site is None:

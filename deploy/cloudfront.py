@@ -14,10 +14,10 @@ import boto3
 
 from deploy.distribution import Site, distribution_config, distribution_drift, distribution_merge
 from deploy.s3site import Log, rest_domain, website_domain
-from deploy.sitefiles import CONFIG_KEY, INDEX_DOCUMENT
+from deploy.sitefiles import INDEX_DOCUMENT
 
 # The root address is cached apart from /index.html (the default root object).
-INVALIDATED_PATHS = ("/", f"/{INDEX_DOCUMENT}", f"/{CONFIG_KEY}")
+INVALIDATED_PATHS = ("/", f"/{INDEX_DOCUMENT}")
 
 
 @dataclass(frozen=True)

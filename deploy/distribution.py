@@ -11,7 +11,7 @@ from deploy.s3site import rest_domain, website_domain
 from deploy.sitefiles import INDEX_DOCUMENT
 
 # AWS managed policies ("Use managed cache policies", "Use managed response headers policies"):
-# CachingOptimized honours the objects' Cache-Control (no-cache for index.html and config.js,
+# CachingOptimized honours the objects' Cache-Control (no-cache for index.html, which holds the settings,
 # a year for hashed assets); SecurityHeadersPolicy adds HSTS, nosniff, frame and referrer policies.
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 SECURITY_HEADERS = "67f7725c-6f97-4210-82d7-5512b31e9d03"

@@ -1,4 +1,4 @@
-"""Build the single-page site and write its runtime configuration (``config.js``)."""
+"""Build the single-page site and write its runtime configuration into its page (``index.html``)."""
 
 import json
 import shutil
@@ -40,11 +40,27 @@ def _run(command: list[str], *, cwd: Path) -> None:
         raise BuildError(f"`{' '.join(command)}` failed with exit status {error.returncode}.") from error
 
 
-def config_js(*, api_base_url: str, stripe_publishable_key: str, stripe_js_url: str = DEFAULT_STRIPE_JS_URL) -> bytes:
-    """Return the body of ``config.js``, the values the site reads at run time."""
-    config = {
+# The build leaves null in the page's settings element; the settings are written there, as data
+# (never run, so no Content-Security-Policy hash to keep), for the page to read before any request.
+SETTINGS_PLACEHOLDER = b'<script type="application/json" id="frameseller-config">null</script>'
+# As Django's json_script: nothing in the JSON can close the element or start markup.
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def site_settings(
+    *, api_base_url: str, stripe_publishable_key: str, stripe_js_url: str = DEFAULT_STRIPE_JS_URL
+) -> dict:
+    """Return the values the site reads at run time."""
+    return {
         "apiBaseUrl": api_base_url,
         "stripePublishableKey": stripe_publishable_key,
         "stripeJsUrl": stripe_js_url,
     }
-    return ("window.FRAMESELLER_CONFIG = " + json.dumps(config, indent=2) + ";\n").encode()
+
+
+def page_with_settings(page: bytes, values: dict) -> bytes:
+    """Return the built ``index.html`` with `values` written into its settings element."""
+    if page.count(SETTINGS_PLACEHOLDER) != 1:
+        raise BuildError("index.html has no settings element to write into: rebuild the site (npm run build).")
+    data = json.dumps(values).translate(_JSON_ESCAPES).encode()
+    return page.replace(SETTINGS_PLACEHOLDER, SETTINGS_PLACEHOLDER.replace(b">null<", b">" + data + b"<"))

@@ -1,5 +1,6 @@
 """The built site as objects to upload: each file's key, body, Content-Type and Cache-Control."""
 
+import gzip
 import hashlib
 import mimetypes
 import re
@@ -8,8 +9,9 @@ from pathlib import Path
 
 CACHE_IMMUTABLE = "public, max-age=31536000, immutable"
 CACHE_REVALIDATE = "no-cache"
-CONFIG_KEY = "config.js"
 INDEX_DOCUMENT = "index.html"
+# The build's content-named files: scripts, their chunks, the stylesheet.
+ASSETS_PREFIX = "assets/"
 
 # Types that mimetypes gets wrong or does not know on every system.
 CONTENT_TYPES = {
@@ -72,10 +74,17 @@ def is_versioned(name: str) -> bool:
 
 
 def cache_control(name: str) -> str:
-    """Return the Cache-Control for an object key: immutable when hashed, revalidated otherwise."""
-    if name in (INDEX_DOCUMENT, CONFIG_KEY) or not is_versioned(name):
+    """Return the Cache-Control for an object key: immutable when hashed, revalidated otherwise.
+
+    Everything the build writes under assets/ is named by its content (frontend/build.mjs), as
+    WhiteNoise takes it in development: esbuild's hashes are 8 letters and digits 2-7, and about one
+    in five has no digit ("app-QWERTYUI.js"), which the name test alone would take for a word.
+    """
+    if name == INDEX_DOCUMENT:
         return CACHE_REVALIDATE
-    return CACHE_IMMUTABLE
+    if name.startswith(ASSETS_PREFIX) or is_versioned(name):
+        return CACHE_IMMUTABLE
+    return CACHE_REVALIDATE
 
 
 # The build writes a Brotli and a gzip copy beside each text file (frontend/build.mjs).
@@ -97,23 +106,30 @@ class LocalFile:
         return hashlib.md5(self.body, usedforsecurity=False).hexdigest()
 
 
-def site_files(dist: Path, *, config: bytes) -> list[LocalFile]:
-    """Collect the build's files as objects to upload, with ``config.js`` replaced by ``config``."""
+def site_files(dist: Path, *, index: bytes) -> list[LocalFile]:
+    """Collect the build's files as objects to upload, with ``index.html`` replaced by `index`.
+
+    `index` is the built page with its runtime settings written in (deploy/frontend.py).
+    """
     if not (dist / INDEX_DOCUMENT).is_file():
         raise FileNotFoundError(f"{dist / INDEX_DOCUMENT} not found: build the site first.")
     files = []
     for path in sorted(p for p in dist.rglob("*") if p.is_file()):
         key = path.relative_to(dist).as_posix()
-        if key == CONFIG_KEY or any(part.startswith(".") for part in Path(key).parts):
+        if any(part.startswith(".") for part in Path(key).parts):
             continue
         if path.suffix in PRECOMPRESSED and path.with_suffix("").is_file():
             continue  # a compressed copy: it goes up as its file's body, below
         gzipped = path.with_name(path.name + ".gz")
-        if gzipped.is_file():
+        if key == INDEX_DOCUMENT:
+            # The build's copies are of the page without its settings: compressed again, the same
+            # way every time (no timestamp), so that an unchanged page is not uploaded again.
+            body = gzip.compress(index, compresslevel=9, mtime=0)
+            files.append(LocalFile(key, body, content_type(key), cache_control(key), "gzip"))
+        elif gzipped.is_file():
             files.append(LocalFile(key, gzipped.read_bytes(), content_type(key), cache_control(key), "gzip"))
         else:
             files.append(LocalFile(key, path.read_bytes(), content_type(key), cache_control(key)))
-    files.append(LocalFile(CONFIG_KEY, config, content_type(CONFIG_KEY), cache_control(CONFIG_KEY)))
     # Hashed assets first, index.html last: a visitor never gets a page naming assets not there yet.
     return sorted(files, key=lambda item: (item.key == INDEX_DOCUMENT, item.cache_control != CACHE_IMMUTABLE, item.key))
 

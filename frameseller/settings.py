@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "frameseller.dbdown.DatabaseUnavailableMiddleware",
     "frameseller.middleware.JsonErrorMiddleware",
     "frameseller.middleware.RequestBodyLimitMiddleware",
+    # The site's page with its runtime settings written in (development), the rest of the site.
+    "frameseller.sitepage.SitePageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "frameseller.middleware.CommonMiddleware",
@@ -216,7 +218,8 @@ STORAGES = {
 FRONTEND_DIST_DIR = Path(env.str("FRONTEND_DIST_DIR", default=str(BASE_DIR / "frontend" / "dist")))
 SERVE_FRONTEND = env.bool("SERVE_FRONTEND", default=True)
 if SERVE_FRONTEND:
-    # WhiteNoise serves the built site at / (index.html for "/").
+    # WhiteNoise serves the built site's files; its page (/, /index.html) comes with this server's
+    # runtime settings written in (frameseller/sitepage.py).
     WHITENOISE_ROOT = FRONTEND_DIST_DIR
     WHITENOISE_INDEX_FILE = True
 WHITENOISE_IMMUTABLE_FILE_TEST = staticfiles.immutable_file_test

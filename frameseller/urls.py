@@ -17,7 +17,6 @@ api_patterns = [
 urlpatterns = [
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
-    path("config.js", views.frontend_config, name="frontend-config"),
 ]
 
 if settings.PHOTOS_SERVE_DERIVATIVES:

@@ -1,10 +1,6 @@
-"""Project-wide endpoints: health check and the site's runtime configuration."""
+"""Project-wide endpoints: the health check."""
 
-import json
-
-from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -35,16 +31,3 @@ class HealthApi(APIView):
         except DatabaseError:
             return Response({"status": "error", "database": "unavailable"}, status=503)
         return Response({"status": "ok", "database": "ok"})
-
-
-def frontend_config(request):
-    """Serve the site's config.js for development; the deploy tool writes it for S3."""
-    config = {
-        "apiBaseUrl": settings.FRONTEND_API_BASE_URL,
-        "stripePublishableKey": settings.STRIPE_PUBLISHABLE_KEY,
-        "stripeJsUrl": settings.STRIPE_JS_URL,
-    }
-    body = "window.FRAMESELLER_CONFIG = " + json.dumps(config, indent=2) + ";\n"
-    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
-    response["Cache-Control"] = "no-cache"
-    return response

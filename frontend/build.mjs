@@ -1,10 +1,13 @@
-// Build the site into dist/: one minified JS bundle and one CSS file, both
-// named by a hash of their content so that S3 and browsers can cache them for
-// good, and index.html pointing at them, with the catalog prefetch inlined.
+// Build the site into dist/: the minified JS, split in chunks (the first script
+// and what it imports, then one chunk per view or feature loaded on demand),
+// and one CSS file, all named by a hash of their content so that S3 and
+// browsers can cache them for good, and index.html pointing at them, with the
+// catalog prefetch inlined.
 // Each of these text files gets a precompressed .br and .gz beside it
 // (WhiteNoise serves them with Content-Encoding; the S3 publish uploads them
-// the same way).  config.js is not built here: the deploy tool writes it next
-// to index.html, the Django server serves it in development.
+// the same way).  The runtime settings are not built in: index.html holds null
+// in their element, and whoever serves the page writes them there (the deploy
+// tool for S3, Django in development).
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -41,21 +44,96 @@ async function buildCss() {
   return name;
 }
 
-async function buildJs() {
+// Code splitting puts modules in chunks by which entry points reach them (the app, and each module
+// loaded with import()).  Left at that, the modules the first script needs besides main.js would be
+// half a dozen small chunks, each one more request on the first visit.  So each module loaded on
+// demand also imports what main.js imports (no-ops at run time: the app has loaded them already);
+// then they are all reached from every entry, and make one chunk.
+async function staticImports(entry) {
   const result = await esbuild.build({
-    entryPoints: { app: path.join(src, "main.js") },
+    entryPoints: [entry],
     bundle: true,
+    format: "esm",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+    outdir: assets,
+  });
+  const input = result.metafile.inputs[path.relative(process.cwd(), entry).split(path.sep).join("/")];
+  return input.imports
+    .filter((item) => item.kind === "import-statement")
+    .map((item) => path.resolve(process.cwd(), item.path));
+}
+
+function firstScriptInOneChunk(shared) {
+  const imports = shared.map((file) => `import ${JSON.stringify(file)};`).join("\n");
+  return {
+    name: "first-script-in-one-chunk",
+    setup(build) {
+      const onDemand = new Set();
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind !== "dynamic-import" || args.pluginData === "resolving") {
+          return undefined;
+        }
+        const resolved = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: "resolving",
+        });
+        onDemand.add(resolved.path);
+        return resolved;
+      });
+      build.onLoad({ filter: /\.js$/ }, async (args) => {
+        if (!onDemand.has(args.path)) {
+          return undefined;
+        }
+        const code = await readFile(args.path, "utf8");
+        return { contents: `${imports}\n${code}`, loader: "js", resolveDir: path.dirname(args.path) };
+      });
+    },
+  };
+}
+
+// The app's script, split: the entry (app-<hash>.js) and the chunks it imports are what the catalog
+// needs; every other view and the checkout are chunks of their own, imported on demand.  Returns
+// the entry, the chunks to preload with it, and every file written.
+async function buildJs() {
+  const main = path.join(src, "main.js");
+  const result = await esbuild.build({
+    entryPoints: { app: main },
+    bundle: true,
+    splitting: true,
     minify: true,
     format: "esm",
     target,
     outdir: assets,
     entryNames: "[name]-[hash]",
+    chunkNames: "[name]-[hash]",
     legalComments: "none",
     metafile: true,
     logLevel: "warning",
+    plugins: [firstScriptInOneChunk(await staticImports(main))],
   });
-  const [output] = Object.keys(result.metafile.outputs).filter((file) => file.endsWith(".js"));
-  return path.basename(output);
+  const outputs = result.metafile.outputs;
+  const [entry] = Object.keys(outputs).filter((file) => outputs[file].entryPoint && file.endsWith(".js"));
+  // What the entry imports statically, and what those import: fetched with it, not after it.
+  const preload = new Set();
+  const visit = (file) => {
+    for (const { path: imported, kind } of outputs[file].imports) {
+      if (kind === "import-statement" && !preload.has(imported)) {
+        preload.add(imported);
+        visit(imported);
+      }
+    }
+  };
+  visit(entry);
+  const files = Object.keys(outputs).filter((file) => file.endsWith(".js"));
+  return {
+    entry: path.basename(entry),
+    preload: [...preload].map((file) => path.basename(file)),
+    files: files.map((file) => path.basename(file)),
+  };
 }
 
 // The inline script that starts the catalog request before the bundle has loaded.
@@ -108,14 +186,19 @@ async function main() {
   const template = await readFile(path.join(src, "index.html"), "utf8");
   const html = template
     .replaceAll("{{ css }}", `assets/${css}`)
-    .replaceAll("{{ js }}", `assets/${js}`)
+    .replaceAll("{{ js }}", `assets/${js.entry}`)
+    .replace("{{ modulepreload }}", () =>
+      js.preload.map((name) => `<link rel="modulepreload" href="assets/${name}">`).join("\n"),
+    )
     .replace("{{ prefetch }}", () => prefetch);
   if (html.includes("{{")) {
     throw new Error("index.html has a placeholder the build does not know");
   }
   await writeFile(path.join(dist, "index.html"), minifyHtml(html));
   const sizes = await Promise.all(
-    [path.join(dist, "index.html"), path.join(assets, css), path.join(assets, js)].map(precompress),
+    [path.join(dist, "index.html"), path.join(assets, css), ...js.files.map((name) => path.join(assets, name))].map(
+      precompress,
+    ),
   );
   console.log(`Built dist/: ${sizes.map(({ name, raw, br, gz }) => `${name} (${raw} B, br ${br}, gz ${gz})`).join(", ")}`);
 }

@@ -3,7 +3,7 @@ import $ from "jquery/slim";
 
 import { apiRequest } from "./api.js";
 import { currentUser, peekAfterLogin, takeAfterLogin } from "./auth.js";
-import { openCheckout } from "./checkout.js";
+import { openCheckout } from "./checkoutloader.js";
 import { downloadButton, ownedPhotos } from "./download.js";
 import { formatPrice } from "./format.js";
 import { photoFrame } from "./photoframe.js";

@@ -1,10 +1,22 @@
 // Prices and dates in the shopper's own locale.
 
+// Making an Intl formatter is slow (milliseconds on a phone, each time); using one is not.  The
+// catalog formats every price twice, so one formatter per currency is kept for the page's life.
+const priceFormats = new Map();
+let dateTimeFormat = null;
+
+function priceFormat(code) {
+  if (!priceFormats.has(code)) {
+    priceFormats.set(code, new Intl.NumberFormat(undefined, { style: "currency", currency: code }));
+  }
+  return priceFormats.get(code);
+}
+
 /** Format an amount in major units (100 = 100.00) in its ISO currency. */
 export function formatPrice(amount, currency = "usd") {
   const code = String(currency || "usd").toUpperCase();
   try {
-    return new Intl.NumberFormat(undefined, { style: "currency", currency: code }).format(amount);
+    return priceFormat(code).format(amount);
   } catch {
     return `${amount} ${code}`;
   }
@@ -16,5 +28,6 @@ export function formatDateTime(iso) {
   if (Number.isNaN(date.getTime())) {
     return "";
   }
-  return new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(date);
+  dateTimeFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return dateTimeFormat.format(date);
 }

@@ -1,28 +1,62 @@
 // FrameSeller's single-page site: wire the views to the hash routes and start.
+// This is the first script, the one the catalog needs; the other views and the checkout are
+// loaded on demand (their own chunks), and fetched ahead once the page is idle.
+import $ from "jquery/slim";
+
 import { tokenState } from "./auth.js";
 import { renderCatalog } from "./catalog.js";
-import { closeCheckout, initCheckout } from "./checkout.js";
+import { closeCheckout, loadCheckout, paymentsPending } from "./checkoutloader.js";
 import { showFlash } from "./flash.js";
 import { initHeader } from "./header.js";
-import { renderLogin } from "./login.js";
-import { renderOrders } from "./orders.js";
-import { renderPhoto } from "./photo.js";
-import { renderReset } from "./reset.js";
 import { addRoute, beforeRoute, startRouter } from "./router.js";
 import { isPrivateRoute, sessionExpired, shopperChangedElsewhere, tokenRefused } from "./session.js";
 import { startSessionSync } from "./sessionsync.js";
 import { settings } from "./settings.js";
-import { renderSignup } from "./signup.js";
 import { loadStripe } from "./stripe.js";
 import { dropToken, onSessionChange, sameShopper, storedToken } from "./token.js";
 import { startTokenRenewal } from "./tokenrenewal.js";
 
+/** A view whose code is loaded the first time it is shown (or ahead, by its `prefetch`). */
+function onDemand(load) {
+  let render = null;
+  const prefetch = () => load().then((loaded) => (render = loaded));
+  function view($view, context) {
+    if (render) {
+      render($view, context);
+      return;
+    }
+    $view.html($("#tpl-loading").html());
+    prefetch().then(
+      () => {
+        if (!context.signal.aborted) {
+          $view.empty();
+          render($view, context);
+        }
+      },
+      () => {
+        if (!context.signal.aborted) {
+          $view.empty();
+          showFlash("This page could not load. Check your connection, or reload the page.", "danger");
+        }
+      },
+    );
+  }
+  view.prefetch = prefetch;
+  return view;
+}
+
+const views = {
+  orders: onDemand(() => import("./orders.js").then((module) => module.renderOrders)),
+  photo: onDemand(() => import("./photo.js").then((module) => module.renderPhoto)),
+  login: onDemand(() => import("./login.js").then((module) => module.renderLogin)),
+  signup: onDemand(() => import("./signup.js").then((module) => module.renderSignup)),
+  reset: onDemand(() => import("./reset.js").then((module) => module.renderReset)),
+};
+
 addRoute("catalog", renderCatalog);
-addRoute("orders", renderOrders);
-addRoute("photo", renderPhoto);
-addRoute("login", renderLogin);
-addRoute("signup", renderSignup);
-addRoute("reset", renderReset);
+for (const [name, view] of Object.entries(views)) {
+  addRoute(name, view);
+}
 
 beforeRoute((name) => {
   closeCheckout();
@@ -47,21 +81,34 @@ onSessionChange((user, previous, { local }) => {
 });
 
 initHeader();
-initCheckout();
+// A payment sent before this page view (a reload) has its outcome to learn and show: now.
+if (paymentsPending()) {
+  loadCheckout().catch(() => {});
+}
 startSessionSync();
 startTokenRenewal({ refused: tokenRefused });
 startRouter("catalog");
 if (!settings.configured) {
-  showFlash("This site is missing its config.js; the shop may not work.", "danger");
+  showFlash("This page is missing its settings; the shop may not work.", "danger");
 }
-// Stripe.js loads in the background, once the page has loaded and the browser is idle, so that
-// the card field is ready when a shopper pays without slowing the catalog's first load down.
-function loadStripeWhenIdle() {
+// Stripe.js, the checkout and the other views load in the background, once the page has loaded
+// and the browser is idle, so that they are ready when a shopper pays or moves on without
+// slowing the catalog's first load down.
+function loadRestWhenIdle() {
   const idle = window.requestIdleCallback || ((callback) => setTimeout(callback, 200));
-  idle(() => loadStripe().catch(() => {}), { timeout: 3000 });
+  idle(
+    () => {
+      loadStripe().catch(() => {});
+      loadCheckout().catch(() => {});
+      for (const view of Object.values(views)) {
+        view.prefetch().catch(() => {});
+      }
+    },
+    { timeout: 3000 },
+  );
 }
 if (document.readyState === "complete") {
-  loadStripeWhenIdle();
+  loadRestWhenIdle();
 } else {
-  window.addEventListener("load", loadStripeWhenIdle, { once: true });
+  window.addEventListener("load", loadRestWhenIdle, { once: true });
 }

@@ -1,13 +1,18 @@
-// Inlined into index.html right after config.js (see build.mjs): start the catalog request while
-// the app's script is still downloading.  api.js takes the answer up for the first GET of the
+// Inlined into index.html right after its settings (see build.mjs): start the catalog request
+// while the app's script is still downloading.  api.js takes the answer up for the first GET of the
 // catalog (only on the catalog view, the one that needs it at once).
 (function prefetchCatalog() {
   const route = window.location.hash.replace(/^#\/?/, "").split(/[/?]/)[0];
   if ((route && route !== "catalog") || typeof fetch !== "function") {
     return;
   }
-  const config = window.FRAMESELLER_CONFIG || {};
-  const base = String(config.apiBaseUrl || "").replace(/\/+$/, "");
+  let config = null;
+  try {
+    config = JSON.parse(document.getElementById("frameseller-config").textContent);
+  } catch {
+    // No settings: the API is on the same origin, as the app assumes too (settings.js).
+  }
+  const base = String((config && config.apiBaseUrl) || "").replace(/\/+$/, "");
   const path = "product/";
   window.FRAMESELLER_PREFETCH = {
     path,

@@ -1,4 +1,4 @@
-// Stripe.js, loaded from the URL in config.js (the real one, or the local emulator's).
+// Stripe.js, loaded from the URL in the page's settings (the real one, or the local emulator's).
 import { settings } from "./settings.js";
 
 let loading = null;

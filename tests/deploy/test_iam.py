@@ -16,6 +16,7 @@ from botocore.config import Config
 from deploy import iam
 from deploy.__main__ import main
 from tests.deploy.test_cloudfront import CERTIFICATE
+from tests.deploy.test_publish_frontend import INDEX
 
 ACCOUNT = "123456789012"  # moto's
 S3_ACTIONS = {
@@ -103,7 +104,7 @@ def buckets(s3_server, aws_env):
 def dist(tmp_path):
     root = tmp_path / "dist"
     root.mkdir()
-    (root / "index.html").write_text("<!doctype html><title>FrameSeller</title>")
+    (root / "index.html").write_bytes(INDEX)
     (root / "app.3f9a1c2b.js").write_text("console.log(1);")
     return root
 
@@ -144,7 +145,7 @@ def test_later_publishes_need_nothing_beyond_the_publish_policy(publish, calls, 
     first = publish()
     calls.clear()
     (dist / "app.3f9a1c2b.js").rename(dist / "app.77e0d1aa.js")
-    (dist / "index.html").write_text("<!doctype html><title>FrameSeller, v2</title>")
+    (dist / "index.html").write_bytes(INDEX + b"<!-- v2 -->")
 
     publish()
 

@@ -3,6 +3,7 @@
 What CloudFront serves them, and how, is in test_cloudfront.py.
 """
 
+import gzip
 import json
 import re
 import uuid
@@ -11,16 +12,18 @@ import boto3
 import pytest
 
 from deploy.__main__ import main
+from deploy.frontend import page_with_settings
 from deploy.sitefiles import CACHE_IMMUTABLE, cache_control, content_type, is_versioned
 
-INDEX = b"<!doctype html><title>FrameSeller</title><script src=config.js></script>"
+INDEX = (
+    b'<!doctype html><title>FrameSeller</title><script type="application/json" id="frameseller-config">null</script>'
+)
 JS = b"console.log('shop');\n"
 CSS = b"body { margin: 0 }\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
 EXPECTED = {
     "index.html": ("text/html; charset=utf-8", "no-cache"),
-    "config.js": ("text/javascript; charset=utf-8", "no-cache"),
     "assets/app.3f9a1c2b.js": ("text/javascript; charset=utf-8", CACHE_IMMUTABLE),
     "assets/index-B3kq9xZa.css": ("text/css; charset=utf-8", CACHE_IMMUTABLE),
     "img/logo.png": ("image/png", "no-cache"),
@@ -40,8 +43,6 @@ def dist(tmp_path):
     (root / "img" / "logo.png").write_bytes(PNG)
     (root / "img" / "icon.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
     (root / "site.webmanifest").write_text('{"name": "FrameSeller"}')
-    # A development config.js in the build is replaced by the one the tool writes.
-    (root / "config.js").write_text("window.FRAMESELLER_CONFIG = {};")
     return root
 
 
@@ -94,22 +95,46 @@ def test_publish_uploads_every_file_with_its_content_type_and_cache_header(publi
     assert s3.get_object(Bucket=bucket, Key="assets/app.3f9a1c2b.js")["Body"].read() == JS
     assert sorted(result.uploaded) == sorted(EXPECTED)
     out = capsys.readouterr().out
-    assert "[1/7] upload" in out
-    assert "uploaded 7 file(s)" in out
+    assert "[1/6] upload" in out
+    assert "uploaded 6 file(s)" in out
     assert re.search(r"^Site: https://\S+\.cloudfront\.net$", out, re.M)
 
 
-def test_config_js_holds_the_given_values(publish, s3, bucket):
+def published_page(s3, bucket) -> str:
+    answer = s3.get_object(Bucket=bucket, Key="index.html")
+    assert answer["ContentEncoding"] == "gzip"
+    return gzip.decompress(answer["Body"].read()).decode()
+
+
+def test_the_page_holds_the_given_settings_as_data(publish, s3, bucket):
     publish("--stripe-js-url", "https://js.example.com/v3/")
 
-    body = s3.get_object(Bucket=bucket, Key="config.js")["Body"].read().decode()
-    match = re.fullmatch(r"window\.FRAMESELLER_CONFIG = (\{.*\});\n", body, re.S)
-    assert match, body
+    page = published_page(s3, bucket)
+    match = re.search(r'<script type="application/json" id="frameseller-config">(.*?)</script>', page, re.S)
+    assert match, page
     assert json.loads(match[1]) == {
         "apiBaseUrl": "https://api.example.com",
         "stripePublishableKey": "pk_test_abc123",
         "stripeJsUrl": "https://js.example.com/v3/",
     }
+    assert page.startswith("<!doctype html><title>FrameSeller</title>")
+
+
+def test_a_page_without_its_settings_element_is_not_published(publish, s3, bucket, dist):
+    (dist / "index.html").write_bytes(b"<!doctype html><title>FrameSeller</title><script src=config.js></script>")
+
+    with pytest.raises(SystemExit, match="no settings element"):
+        publish()
+
+    assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
+def test_settings_cannot_close_their_element():
+    page = page_with_settings(INDEX, {"apiBaseUrl": "</script><script>alert(1)</script>&"})
+
+    data = page.split(b'id="frameseller-config">', 1)[1].split(b"</script>", 1)[0]
+    assert b"<" not in data and b">" not in data and b"&" not in data
+    assert json.loads(data) == {"apiBaseUrl": "</script><script>alert(1)</script>&"}
 
 
 def test_bucket_is_created_in_the_region_private_and_without_a_website(publish, s3, bucket):
@@ -169,7 +194,7 @@ def test_second_run_uploads_nothing(publish, s3, bucket, capsys):
     assert result.uploaded_bytes == 0
     assert result.deleted == []
     assert sorted(result.unchanged) == sorted(EXPECTED)
-    assert "uploaded 0 file(s), 0 B; 7 unchanged; deleted 0." in capsys.readouterr().out
+    assert "uploaded 0 file(s), 0 B; 6 unchanged; deleted 0." in capsys.readouterr().out
     after = {key: (obj["ETag"], obj["LastModified"]) for key, obj in objects(s3, bucket).items()}
     assert after == before
 
@@ -238,6 +263,11 @@ def test_content_hashed_names_are_cached_forever(name, versioned):
     assert (cache_control(name) == CACHE_IMMUTABLE) is versioned
 
 
+@pytest.mark.parametrize("name", ["assets/app-QWERTYUI.js", "assets/chunk-ABCDEFGH.js", "assets/checkout-2K7QX4ZM.js"])
+def test_the_builds_assets_are_cached_forever_whatever_their_hash_looks_like(name):
+    assert cache_control(name) == CACHE_IMMUTABLE
+
+
 def test_text_types_carry_a_charset():
     assert content_type("a.woff2") == "font/woff2"
     assert content_type("a.json") == "application/json; charset=utf-8"
@@ -246,8 +276,6 @@ def test_text_types_carry_a_charset():
 
 
 def test_the_builds_gzip_copies_are_uploaded_as_their_files_with_content_encoding(publish, s3, bucket, dist):
-    import gzip
-
     for name in ("index.html", "assets/app.3f9a1c2b.js", "assets/index-B3kq9xZa.css"):
         body = (dist / name).read_bytes()
         (dist / (name + ".gz")).write_bytes(gzip.compress(body, mtime=0))

@@ -21,6 +21,9 @@ PHONE = {
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 SLOW_4G = {"offline": False, "latency": 150, "downloadThroughput": 1_600_000 / 8, "uploadThroughput": 750_000 / 8}
 CPU_SLOWDOWN = 4
+# Issue 14: the catalog on screen within 1.2 s of the first visit on that phone.
+PHONE_BUDGET_MS = 1200
+PHONE_VISITS = 3
 
 # Runs before the page's own scripts: records when the first photo card is on screen (the frame
 # after it was added) and every layout shift, from the start of the navigation.
@@ -88,25 +91,50 @@ def layout_shift(page) -> tuple[float, list]:
     return sum(shift["value"] for shift in shifts), shifts
 
 
-def test_the_catalog_is_requested_while_the_app_script_downloads_on_a_phone(browser, site, photos):
-    """On a slow 4G phone the catalog's request starts from the page's head, during the script's download.
-
-    How long the visit takes is printed, not asserted: a wall-clock budget on a shared machine
-    fails for reasons of its own (the 1.2 s target and its profile are in the README's notes).
-    """
+def first_visit_on_a_phone(browser, site) -> tuple[float, list, str]:
+    """One visit, nothing cached: when the catalog was visible (ms), the page's requests, the timings."""
     context, page = visit(browser, site, PHONE, throttle=True)
     try:
         visible = page.evaluate("() => window.__catalogVisible")
+        # [url, start, end] of each request, and whether it is one of the first script's files.
         entries = page.evaluate(
-            "() => performance.getEntriesByType('resource').map((e) => [e.name, e.startTime, e.responseEnd])"
+            """() => {
+              const first = new Set([...document.querySelectorAll("script[type=module][src], link[rel=modulepreload]")]
+                .map((element) => new URL(element.getAttribute("src") || element.getAttribute("href"), location).href));
+              return performance.getEntriesByType("resource")
+                .map((e) => [e.name, e.startTime, e.responseEnd, first.has(e.name)]);
+            }"""
         )
-        where = timings(page)
+        return visible, entries, timings(page)
     finally:
         context.close()
-    print(f"phone profile, catalog visible after {visible:.0f} ms: {where}")
-    [catalog] = [entry for entry in entries if entry[0].endswith("/api/product/")]
-    [script] = [entry for entry in entries if re.search(r"/assets/app-[^/]+\.js$", entry[0])]
-    assert catalog[1] < script[2], where
+
+
+def test_the_catalog_is_requested_at_once_and_visible_within_the_budget_on_a_phone(browser, site, photos):
+    """On a slow 4G phone the catalog is on screen within 1.2 s, its request sent during the script's download.
+
+    The catalog request starts from the page's head, waiting for no other file (its settings are
+    in the page); the first script is what the catalog needs, the rest loads later.  A wall-clock
+    time on a shared machine varies with its load, so the best of up to three visits counts (each
+    in a new context, nothing cached), stopping at the first within the budget (a loaded two-core
+    machine takes 0.9 to 1.3 s a visit; docs/site.md).
+    """
+    visits = []
+    for _ in range(PHONE_VISITS):
+        visible, entries, where = first_visit_on_a_phone(browser, site)
+        print(f"phone profile, catalog visible after {visible:.0f} ms: {where}")
+        visits.append(f"{visible:.0f} ms: {where}")
+        [catalog] = [entry for entry in entries if entry[0].endswith("/api/product/")]
+        waited_for = [url for url, _, end, _ in entries if end < catalog[1]]
+        assert waited_for == [], f"the catalog was requested only once these had arrived: {waited_for}; {where}"
+        script_ends = [end for _, _, end, first in entries if first]
+        assert script_ends, where
+        assert catalog[1] < max(script_ends), f"the catalog was requested after the first script had arrived: {where}"
+        checkout = [url for url, start, _, _ in entries if start < visible and re.search(r"/checkout-\w+\.js$", url)]
+        assert checkout == [], f"the checkout's code was loaded before the catalog showed: {where}"
+        if visible <= PHONE_BUDGET_MS:
+            return
+    pytest.fail(f"the catalog took over {PHONE_BUDGET_MS} ms to show on a phone, each visit:\n" + "\n".join(visits))
 
 
 @pytest.mark.parametrize("profile", [PHONE, DESKTOP], ids=["phone", "desktop"])
@@ -124,7 +152,10 @@ def test_the_grid_arrives_without_moving_the_page(browser, site, photos, profile
 
 
 def test_page_scripts_and_styles_are_sent_precompressed(browser, site, built_site):
-    """Brotli for a browser that asks for it: the build's .br files as they are, not compressed per request."""
+    """Brotli for a browser that asks for it: the build's .br files as they are, not compressed per request.
+
+    The page itself carries the server's settings (written in per answer), so it is gzipped as sent.
+    """
     context = browser.new_context()
     page = context.new_page()
     answers = []
@@ -142,6 +173,8 @@ def test_page_scripts_and_styles_are_sent_precompressed(browser, site, built_sit
 
     assert any(name.endswith(".js") for name in own) and any(name.endswith(".css") for name in own), list(own)
     assert "br" in asked
+    page = headers.pop("index.html")
+    assert page.get("content-encoding") == "gzip", page
     for name, header in headers.items():
         assert header.get("content-encoding") == "br", (name, header)
         assert "accept-encoding" in header.get("vary", "").lower(), (name, header)
