@@ -23,8 +23,8 @@ function messageFor(status, data) {
 }
 
 /**
- * The answer to `path` that index.html started fetching before this script loaded (prefetch.js),
- * taken once: later calls (a retry, a new visit of the view) ask the API again.
+ * The answer to `path` that index.html started fetching before this script loaded (prefetch.js), as
+ * {ok, status, data}, taken once: later calls (a retry, a new visit of the view) ask the API again.
  */
 function takePrefetched(path) {
   const prefetch = window.FRAMESELLER_PREFETCH;
@@ -32,7 +32,7 @@ function takePrefetched(path) {
     return null;
   }
   window.FRAMESELLER_PREFETCH = null;
-  return prefetch.response;
+  return prefetch.answer;
 }
 
 /**
@@ -49,16 +49,18 @@ export async function apiRequest(path, { method = "GET", body, token, headers = 
     init.headers.Authorization = `JWT ${token}`;
   }
   const plain = method === "GET" && !token && body === undefined && Object.keys(headers).length === 0;
+  const prefetched = plain ? takePrefetched(path) : null;
+  // A prefetch that could not reach the server is simply asked again.
+  const answer = prefetched ? await prefetched.catch(() => null) : null;
+  if (answer) {
+    if (!answer.ok) {
+      throw new ApiError(answer.status, answer.data, messageFor(answer.status, answer.data));
+    }
+    return answer.data;
+  }
   let response = null;
   try {
-    const prefetched = plain ? takePrefetched(path) : null;
-    if (prefetched) {
-      // A prefetch that could not reach the server is simply asked again.
-      response = await prefetched.catch(() => null);
-    }
-    if (!response) {
-      response = await fetch(`${settings.apiBaseUrl}/api/${path}`, init);
-    }
+    response = await fetch(`${settings.apiBaseUrl}/api/${path}`, init);
   } catch (error) {
     if (error.name === "AbortError") {
       throw error;
