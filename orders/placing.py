@@ -141,7 +141,7 @@ def _order_blocking_ids(*, user: User, product: Product) -> dict[str, int]:
     """Return {status: the newest order id} of the shopper's UNPAID and PAID orders of the photo, in one query."""
     rows = (
         Order.objects.filter(user=user, product=product, status__in=[Order.Status.UNPAID, Order.Status.PAID])
-        .order_by()  # no sort: the few rows come straight from order_user_product_status_idx
+        .order_by()  # no sort: the few rows come straight from order_user_status_product_idx
         .values_list("status", "pk")
     )
     found: dict[str, int] = {}

@@ -5,12 +5,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from rest_framework.renderers import JSONRenderer
 
 from orders.models import Order
 from orders.selectors import _order_list_sql, order_list
 from orders.serializers import OrderSerializer
-from tests.factories import ProductFactory
+from tests.factories import ProductFactory, UserFactory
 
 ORDERS = "/api/order/"
 
@@ -126,3 +127,35 @@ def test_the_lists_sql_is_compiled_once_per_shape_of_request(auth_client, user):
 
     assert _order_list_sql.cache_info().misses == compiled
     assert [order["id"] for order in page.json() + second.json()] == [order["id"] for order in whole.json()][:4]
+
+
+@pytest.mark.mysql
+@pytest.mark.django_db(transaction=True)  # ANALYZE TABLE commits: the rows are flushed after the test
+def test_a_page_of_a_long_history_reads_its_rows_off_an_index_in_order(user):
+    """MariaDB answers a page from the (user, newest first, highest id) index, sorting nothing."""
+    if connection.vendor != "mysql":
+        pytest.skip("MySQL/MariaDB only: its optimizer's plan")
+    products = ProductFactory.create_batch(100)  # a catalog, not two photos: the plan starts from the orders
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    Order.objects.bulk_create(
+        Order(
+            user=shopper,
+            product=products[i % 100],
+            price=Decimal("20.00"),
+            currency="usd",
+            ordered_at=start + timedelta(minutes=i),
+        )
+        for shopper in (user, UserFactory())
+        for i in range(3000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE TABLE orders_order")
+        cursor.fetchall()
+        sql, slots = _order_list_sql(connection.alias, 50, False)
+        cursor.execute(f"EXPLAIN {sql}", [user.pk for _ in slots])
+        columns = [column[0] for column in cursor.description]
+        plan = {row[columns.index("table")]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+
+    order = plan["orders_order"]
+    assert order["key"] == "order_user_date_id_idx", [list(row.items()) for row in plan.values()]
+    assert "filesort" not in (order["Extra"] or ""), plan

@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='order',
-            index=models.Index(fields=['user', 'product', 'status'], name='order_user_product_status_idx'),
+            index=models.Index(fields=['user', 'status', 'product'], name='order_user_status_product_idx'),
         ),
     ]
