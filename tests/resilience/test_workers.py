@@ -2,6 +2,7 @@
 
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
@@ -23,3 +24,39 @@ def test_the_workers_share_the_application_the_master_imported(production_shop):
         # Pages the master wrote before forking (Django, DRF, the views, Stripe's SDK: over 40 MB) and
         # that this worker reads without copying. A worker that imported them itself shares 5 MB.
         assert memory["Shared_Dirty"] > 20 * 1024, memory
+
+
+def test_logins_leave_no_password_hashing_memory_behind(production_shop):
+    """Argon2id takes 19 MiB a hash: freed, it goes back to the system (gunicorn.conf.py), not to a worker's heap."""
+    email = "shopper0@example.com"
+    workers = [
+        int(pid)
+        for pid in subprocess.run(
+            ["pgrep", "-P", str(production_shop.pid)], capture_output=True, text=True
+        ).stdout.split()
+    ]
+
+    def logins() -> None:
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(
+                pool.map(
+                    lambda _: (
+                        requests.post(
+                            f"{production_shop.url}/api/api-token-auth/",
+                            json={"username": email, "password": "correct horse battery staple"},
+                            timeout=30,
+                        ).status_code
+                    ),
+                    range(16),
+                )
+            )
+        assert answers == [200] * 16
+
+    logins()  # whatever a first round of logins loads for good
+    before = sum(_memory_kb(pid)["Rss"] for pid in workers)
+    logins()
+    logins()
+    grown = sum(_memory_kb(pid)["Rss"] for pid in workers) - before
+
+    # With glibc's default, blocks freed after the first hash stayed in the heap: 40 MB more a worker.
+    assert grown < 10 * 1024, f"the workers grew by {grown // 1024} MB"
