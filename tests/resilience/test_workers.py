@@ -60,3 +60,25 @@ def test_logins_leave_no_password_hashing_memory_behind(production_shop):
 
     # With glibc's default, blocks freed after the first hash stayed in the heap: 40 MB more a worker.
     assert grown < 10 * 1024, f"the workers grew by {grown // 1024} MB"
+
+
+CHANGE_PASSWORD = """
+from accounts.models import User
+user = User.objects.get(email="shopper1@example.com")
+user.set_password("another passphrase altogether")
+user.save()
+"""
+
+
+def test_a_password_changed_elsewhere_ends_the_token_in_every_worker_at_once(production_shop):
+    """The token's user is kept in Redis by both workers; a change made by another process ends it for all."""
+    token = production_shop.data["tokens"][1]
+    headers = {"Authorization": f"JWT {token}"}
+    # Enough requests, each on a new connection, that both workers have read and kept the user.
+    for _ in range(20):
+        assert requests.get(f"{production_shop.url}/api/order/", headers=headers, timeout=10).status_code == 200
+
+    production_shop.manage("shell", "-c", CHANGE_PASSWORD)  # as the admin or a reset would, from elsewhere
+
+    answers = [requests.get(f"{production_shop.url}/api/order/", headers=headers, timeout=10) for _ in range(20)]
+    assert {answer.status_code for answer in answers} == {403}
