@@ -1,9 +1,12 @@
 """Build the single-page site and write its runtime configuration into its page (``index.html``)."""
 
-import json
 import shutil
 import subprocess
 from pathlib import Path
+
+from frameseller.sitepage import SETTINGS_PLACEHOLDER, page_render, site_settings
+
+__all__ = ["BuildError", "frontend_build", "page_with_settings", "site_settings"]
 
 ROOT = Path(__file__).resolve().parent.parent
 FRONTEND_DIR = ROOT / "frontend"
@@ -40,27 +43,13 @@ def _run(command: list[str], *, cwd: Path) -> None:
         raise BuildError(f"`{' '.join(command)}` failed with exit status {error.returncode}.") from error
 
 
-# The build leaves null in the page's settings element; the settings are written there, as data
-# (never run, so no Content-Security-Policy hash to keep), for the page to read before any request.
-SETTINGS_PLACEHOLDER = b'<script type="application/json" id="frameseller-config">null</script>'
-# As Django's json_script: nothing in the JSON can close the element or start markup.
-_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
-def site_settings(
-    *, api_base_url: str, stripe_publishable_key: str, stripe_js_url: str = DEFAULT_STRIPE_JS_URL
-) -> dict:
-    """Return the values the site reads at run time."""
-    return {
-        "apiBaseUrl": api_base_url,
-        "stripePublishableKey": stripe_publishable_key,
-        "stripeJsUrl": stripe_js_url,
-    }
-
-
 def page_with_settings(page: bytes, values: dict) -> bytes:
-    """Return the built ``index.html`` with `values` written into its settings element."""
-    if page.count(SETTINGS_PLACEHOLDER) != 1:
+    """Return the built ``index.html`` with `values` (``site_settings()``) written into its settings element.
+
+    The build leaves null there; the settings go in as data (never run, so no Content-Security-Policy
+    hash to keep), for the page to read before any request. The development server writes them the
+    same way (frameseller/sitepage.py).
+    """
+    if page.count(SETTINGS_PLACEHOLDER.encode()) != 1:
         raise BuildError("index.html has no settings element to write into: rebuild the site (npm run build).")
-    data = json.dumps(values).translate(_JSON_ESCAPES).encode()
-    return page.replace(SETTINGS_PLACEHOLDER, SETTINGS_PLACEHOLDER.replace(b">null<", b">" + data + b"<"))
+    return page_render(page.decode("utf-8"), values).encode("utf-8")

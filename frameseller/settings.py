@@ -221,9 +221,7 @@ if SERVE_FRONTEND:
     # WhiteNoise serves the built site's files; its page (/, /index.html) comes with this server's
     # runtime settings written in (frameseller/sitepage.py).
     WHITENOISE_ROOT = FRONTEND_DIST_DIR
-    WHITENOISE_INDEX_FILE = True
 WHITENOISE_IMMUTABLE_FILE_TEST = staticfiles.immutable_file_test
-WHITENOISE_ADD_HEADERS_FUNCTION = staticfiles.add_headers
 # The site's files are for the site: no Access-Control-Allow-Origin: * on them.
 WHITENOISE_ALLOW_ALL_ORIGINS = False
 # The API base URL the single-page site calls ("" = same origin).

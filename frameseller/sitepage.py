@@ -18,17 +18,16 @@ PAGE_PATHS = ("/", "/index.html")
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-def site_settings() -> dict:
-    """The values the site reads at run time, from this server's settings."""
-    return {
-        "apiBaseUrl": settings.FRONTEND_API_BASE_URL,
-        "stripePublishableKey": settings.STRIPE_PUBLISHABLE_KEY,
-        "stripeJsUrl": settings.STRIPE_JS_URL,
-    }
+def site_settings(*, api_base_url: str, stripe_publishable_key: str, stripe_js_url: str) -> dict:
+    """The values the site reads at run time (src/settings.js), under the names it reads them by."""
+    return {"apiBaseUrl": api_base_url, "stripePublishableKey": stripe_publishable_key, "stripeJsUrl": stripe_js_url}
 
 
 def page_render(page: str, values: dict) -> str:
-    """Return `page` with `values` written into its settings element (a page without one as it is)."""
+    """Return `page` with `values` written into its settings element (a page without one as it is).
+
+    Also the deploy tool's, for the page it publishes (deploy/frontend.py).
+    """
     data = json.dumps(values).translate(_JSON_ESCAPES)
     return page.replace(SETTINGS_PLACEHOLDER, SETTINGS_PLACEHOLDER.replace(">null<", f">{data}<"), 1)
 
@@ -43,7 +42,12 @@ class SitePageMiddleware:
         if settings.SERVE_FRONTEND and request.method in ("GET", "HEAD") and request.path_info in PAGE_PATHS:
             index = Path(settings.FRONTEND_DIST_DIR) / "index.html"
             if index.is_file():
-                page = page_render(index.read_text(encoding="utf-8"), site_settings())
+                values = site_settings(
+                    api_base_url=settings.FRONTEND_API_BASE_URL,
+                    stripe_publishable_key=settings.STRIPE_PUBLISHABLE_KEY,
+                    stripe_js_url=settings.STRIPE_JS_URL,
+                )
+                page = page_render(index.read_text(encoding="utf-8"), values)
                 response = HttpResponse(page, content_type="text/html; charset=utf-8")
                 # Revalidated on every visit, so a new build shows at once.
                 response["Cache-Control"] = "no-cache"

@@ -1,4 +1,8 @@
-"""Caching rules for the files WhiteNoise serves (the admin's, and the site in development)."""
+"""Caching rules for the files WhiteNoise serves (the admin's, and the site in development).
+
+The site's page itself (/, /index.html) is answered before WhiteNoise, revalidated on every visit
+(frameseller/sitepage.py).
+"""
 
 import re
 
@@ -10,9 +14,3 @@ _DJANGO_HASHED = re.compile(r"\.[0-9a-f]{12}\.\w+$")
 def immutable_file_test(path: str, url: str) -> bool:
     """Return True for files whose name changes whenever their content does."""
     return url.startswith("/assets/") or bool(_DJANGO_HASHED.search(url))
-
-
-def add_headers(headers, path: str, url: str) -> None:
-    """Make browsers revalidate the site's entry page, so a new build shows at once."""
-    if url in ("/", "/index.html"):
-        headers["Cache-Control"] = "no-cache"
