@@ -11,6 +11,7 @@ again after the commit): a password change, reset, deactivation or deletion ends
 as before. What is kept is the user's fields without the password hash, and the token stamp of it.
 """
 
+import functools
 import logging
 import uuid
 
@@ -81,8 +82,16 @@ _VERSION_SECONDS = 24 * 60 * 60
 def _cache_keys(user_id: int) -> tuple[str, str]:
     """The keys of a user's version and entry, scoped to the secret key (the stamps are HMACs under it) and to
     the kept fields: another deployment's entries (a rolled key, a new field) are never read."""
-    scope = salted_hmac("accounts.tokens.cache", ",".join(_KEPT_FIELDS), algorithm="sha256").hexdigest()[:12]
+    scope = _cache_scope(settings.SECRET_KEY)
     return f"token-user:{scope}:{user_id}:version", f"token-user:{scope}:{user_id}"
+
+
+@functools.lru_cache(maxsize=4)
+def _cache_scope(secret_key: str) -> str:
+    """Computed once per secret key, not on every authenticated request."""
+    return salted_hmac(
+        "accounts.tokens.cache", ",".join(_KEPT_FIELDS), secret=secret_key, algorithm="sha256"
+    ).hexdigest()[:12]
 
 
 def _active_user(user_id: int) -> tuple[User, str] | None:
