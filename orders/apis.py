@@ -27,9 +27,8 @@ from frameseller.pagination import LIST_PARAMETERS, next_link, page_request
 from frameseller.rendering import json_response, utc_text_json
 from frameseller.serializers import DetailErrorSerializer
 from orders import payments
-from orders.confirming import order_confirm
 from orders.downloads import Client, download_bytes_sent, download_link_open, order_download_issue
-from orders.errors import OrderRequiresAction
+from orders.payment_intents import Purchase, order_confirm
 from orders.placing import order_place
 from orders.selectors import order_list_rows
 from orders.serializers import (
@@ -149,25 +148,25 @@ class OrderListCreateApi(EnvelopeErrorsMixin, APIView):
             raise exceptions.ValidationError("Idempotency-Key must be 1 to 255 printable ASCII characters.")
         serializer = OrderCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            order = order_place(
-                user=request.user,
-                product_id=serializer.validated_data["product"],
-                token=serializer.validated_data["token"],
-                idempotency_key=key,
-            )
-        except OrderRequiresAction as action:
-            return _requires_action_response(action)
+        purchase = order_place(
+            user=request.user,
+            product_id=serializer.validated_data["product"],
+            token=serializer.validated_data["token"],
+            idempotency_key=key,
+        )
+        if purchase.awaits_authentication:
+            return _requires_action_response(purchase)
+        order = purchase.order
         body = {"success": True, "id": order.pk, "order": OrderSerializer(order, context={"request": request}).data}
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-def _requires_action_response(action: OrderRequiresAction) -> Response:
+def _requires_action_response(purchase: Purchase) -> Response:
     body = {
         "success": False,
         "requires_action": True,
-        "client_secret": action.client_secret,
-        "order_id": action.order_id,
+        "client_secret": purchase.client_secret,
+        "order_id": purchase.order.pk,
     }
     return Response(body, status=status.HTTP_202_ACCEPTED)
 

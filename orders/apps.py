@@ -7,3 +7,7 @@ class OrdersConfig(AppConfig):
 
     def ready(self):
         from orders import checks  # noqa: F401 - registers the system checks
+        from orders.after_payment import order_paid
+        from orders.receipts import order_receipt_follow_payment
+
+        order_paid.connect(order_receipt_follow_payment, dispatch_uid="orders.receipts")

@@ -12,8 +12,14 @@ logger = logging.getLogger(__name__)
 
 
 def user_stripe_customer(*, user: User, replacing: str = "") -> str:
-    """Return the shopper's Stripe Customer id, creating the customer once (or again, `replacing` a lost one)."""
-    user.refresh_from_db(fields=["stripe_customer_id"])
+    """Return the shopper's Stripe Customer id, creating the customer once (or again, `replacing` a lost one).
+
+    A `user.stripe_customer_id` already set is taken as it is (a purchase reads it
+    under the shopper's row lock); an empty one, or the one being replaced, is
+    read again, in case another request has just made the customer.
+    """
+    if not user.stripe_customer_id or user.stripe_customer_id == replacing:
+        user.refresh_from_db(fields=["stripe_customer_id"])
     if user.stripe_customer_id and user.stripe_customer_id != replacing:
         return user.stripe_customer_id
     customer = payments.customer_create(

@@ -63,18 +63,6 @@ class OrderKeyReused(ApplicationError):
     )
 
 
-class OrderRequiresAction(ApplicationError):
-    """Not a failure: the bank asks the shopper to authenticate (3-D Secure); the view answers 202."""
-
-    status_code = status.HTTP_202_ACCEPTED
-    default_message = "Your bank asks you to confirm this payment."
-
-    def __init__(self, *, order_id: int, client_secret: str):
-        self.order_id = order_id
-        self.client_secret = client_secret
-        super().__init__(extra={"order_id": order_id, "requires_action": True, "client_secret": client_secret})
-
-
 # --- Downloads and ownership (orders.downloads, orders.placing) ------------------------------
 
 

@@ -10,11 +10,3 @@ def payment_event_record(
     return PaymentEvent.objects.create(
         order=order, kind=kind, stripe_object_id=stripe_object_id, amount=amount, detail=detail[:500]
     )
-
-
-def order_awaits_authentication(*, order: Order) -> bool:
-    """Whether the bank asked the shopper for 3-D Secure and the order is still UNPAID."""
-    return (
-        order.status == Order.Status.UNPAID
-        and order.payment_events.filter(kind=PaymentEvent.Kind.REQUIRES_ACTION).exists()
-    )

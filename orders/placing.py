@@ -4,16 +4,17 @@ A purchase goes through these phases, each a function below, in this order:
 
 1. `_order_record`: under the shopper's row lock, a repeated request (same
    Idempotency-Key, or same Stripe token: `_order_find_earlier`) is sent to
-   the first attempt's outcome instead of charging again; otherwise the order
-   is recorded UNPAID and committed, one new order at a time per shopper;
-3. `order_charge`: the card is attached to the shopper's Stripe Customer, the
+   the first attempt's outcome (`_order_replay`) instead of charging again;
+   otherwise the order is recorded UNPAID and committed, one new order at a
+   time per shopper;
+2. `order_charge`: the card is attached to the shopper's Stripe Customer, the
    order is claimed under a row lock (only the claimer sends the payment), the
    payment is sent once (a Charge, or a PaymentIntent with
-   STRIPE_PAYMENT_FLOW=payment_intents) and the outcome recorded
-   (orders.settlement; a paid charge claims its receipt in the same locked
-   transaction), then the receipt sent (orders.receipts);
-4. `_order_outcome`: the order's state becomes the answer, or the error that
-   describes it.
+   STRIPE_PAYMENT_FLOW=payment_intents: orders.payment_intents) and the
+   outcome recorded (orders.settlement; what follows payment, the receipt
+   included, is orders.after_payment's, after the commit);
+3. `_order_outcome`: the order's state becomes the answer (a `Purchase`: paid,
+   or awaiting 3-D Secure), or the error that describes it.
 
 No database transaction is held open across a call to Stripe. The payment is
 never sent twice: only the request that claimed the order under its row lock
@@ -37,7 +38,6 @@ from catalog.models import Product
 from catalog.selectors import product_get_on_sale
 from orders import payments
 from orders.capacity import PurchaseSlot, purchase_slot
-from orders.confirming import order_authentication_ask, order_payment_intent_settle
 from orders.customers import user_card_attach
 from orders.errors import (
     CARD_UNUSABLE_MESSAGE,
@@ -53,15 +53,10 @@ from orders.errors import (
     OrderPaymentRejected,
     OrderPhotoPaymentPending,
 )
-from orders.ledger import order_awaits_authentication, payment_event_record
+from orders.ledger import payment_event_record
 from orders.models import Order, PaymentEvent
-from orders.receipts import order_receipt_deliver, order_receipt_send
-from orders.settlement import (
-    order_locked,
-    order_mark_failed,
-    order_mark_outcome_unknown,
-    order_mark_paid_claiming_receipt,
-)
+from orders.payment_intents import Purchase, order_authentication_ask, order_payment_intent_settle
+from orders.settlement import order_locked, order_mark_failed, order_mark_outcome_unknown, order_mark_paid
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +64,12 @@ logger = logging.getLogger(__name__)
 DUPLICATE_WAIT_SECONDS = 3.0
 
 
-def order_place(*, user: User, product_id: int, token: str, idempotency_key: str | None = None) -> Order:
-    """Record an order for a photo and charge the shopper's card for it, once."""
+def order_place(*, user: User, product_id: int, token: str, idempotency_key: str | None = None) -> Purchase:
+    """Record an order for a photo and charge the shopper's card for it, once; return the paid purchase.
+
+    Or the purchase awaiting the shopper's 3-D Secure authentication; any other
+    outcome raises the error that describes it (orders.errors).
+    """
     product = product_get_on_sale(product_id=product_id)
     if product is None:
         # A repeat of a purchase whose photo has left the catalog since still answers its outcome.
@@ -109,7 +108,8 @@ def _order_record(*, user: User, product: Product, token: str, idempotency_key: 
     """
     try:
         with transaction.atomic():
-            User.objects.select_for_update().get(pk=user.pk)
+            # The Stripe customer comes fresh with the lock, for the payment to use (orders.customers).
+            user.stripe_customer_id = User.objects.select_for_update().get(pk=user.pk).stripe_customer_id
             earlier = _order_find_earlier(user=user, token=token, idempotency_key=idempotency_key)
             if earlier is not None:
                 return earlier, False
@@ -150,7 +150,7 @@ def _order_blocking_ids(*, user: User, product: Product) -> dict[str, int]:
     return found
 
 
-def _order_replay(*, order: Order, user: User, product_id: int, idempotency_key: str | None) -> Order:
+def _order_replay(*, order: Order, user: User, product_id: int, idempotency_key: str | None) -> Purchase:
     """Answer a repeated request with the first attempt's outcome, waiting briefly for it.
 
     A repeat must be the same purchase: the same key (or token) for another
@@ -167,15 +167,21 @@ def _order_replay(*, order: Order, user: User, product_id: int, idempotency_key:
     while (
         order.status == Order.Status.UNPAID
         and not order.outcome_unknown
-        and not order_awaits_authentication(order=order)
+        and not order.awaiting_authentication
         and time.monotonic() < deadline
     ):
         time.sleep(0.1)
-        order.refresh_from_db()
+        order.refresh_from_db(fields=_ORDER_OUTCOME_FIELDS)
+    if order.awaiting_authentication:
+        return order_authentication_ask(order=order)
     return _order_outcome(order=order)
 
 
-def order_charge(*, order: Order, token: str) -> Order:
+# What `_order_replay` waits on and `_order_outcome` reads.
+_ORDER_OUTCOME_FIELDS = ["status", "outcome_unknown", "awaiting_authentication", "failure_reason"]
+
+
+def order_charge(*, order: Order, token: str) -> Purchase:
     """Charge the card behind `token` for a recorded UNPAID order and record the outcome.
 
     Refused at once, charging nothing, when too many purchases already wait on
@@ -183,7 +189,7 @@ def order_charge(*, order: Order, token: str) -> Order:
     """
     try:
         with purchase_slot() as slot:
-            order, receipt_claimed = _order_pay(order=order, token=token, slot=slot)
+            purchase = _order_pay(order=order, token=token, slot=slot)
     except OrderPaymentBusy:
         # Refused before any call to Stripe: nothing was charged.
         order_mark_failed(order=order, reason=OrderPaymentBusy.default_message, unattempted_only=True)
@@ -193,27 +199,25 @@ def order_charge(*, order: Order, token: str) -> Order:
         # reconciliation settles the order once the database is back.
         logger.error("Database unavailable during the payment of order %s: %s", order.pk, error)
         raise DatabaseUnavailableDuringPayment(extra={"order_id": order.pk}) from error
-    if receipt_claimed:
-        order_receipt_deliver(order=order)
-    elif order.status == Order.Status.PAID:
-        order_receipt_send(order=order)
+    if purchase.awaits_authentication:
+        return purchase
     return _order_outcome(order=order)
 
 
-def _order_pay(*, order: Order, token: str, slot: PurchaseSlot) -> tuple[Order, bool]:
-    """Attach the card, claim the order, charge it; return the order with the outcome recorded.
-
-    And whether the receipt was claimed with the payment, for this request to send.
-    """
+def _order_pay(*, order: Order, token: str, slot: PurchaseSlot) -> Purchase:
+    """Attach the card, claim the order, send its payment; return the purchase with the outcome recorded."""
     try:
         customer_id, card = user_card_attach(user=order.user, token=token, idempotency_key=f"order-{order.pk}-card")
         if not _order_claim_charge(order=order, customer_id=customer_id, card=card):
-            return order, False
+            return Purchase(order=order)
+        payment = _order_payment(order=order, customer_id=customer_id, card=card)
         if settings.STRIPE_PAYMENT_FLOW == "payment_intents":
-            return _order_send_payment_intent(order=order, customer_id=customer_id, card=card), False
-        charge = _order_send_charge(order=order, customer_id=customer_id, card=card)
+            intent = payments.payment_intent_create(**payment, idempotency_key=f"order-{order.pk}-pi")
+            order_payment_intent_settle(order=order, intent=intent)
+            return Purchase(order=order, client_secret=intent.client_secret if order.awaiting_authentication else "")
+        charge = payments.charge(**payment, idempotency_key=f"order-{order.pk}")
     except payments.PaymentDeclined as declined:
-        return order_mark_failed(order=order, reason=_declined_reason(declined)), False
+        return Purchase(order=order_mark_failed(order=order, reason=_declined_reason(declined)))
     except payments.PaymentRejected as rejected:
         # Nothing was charged, but as the contract asks the order stays
         # UNPAID and reconciliation settles it.
@@ -222,8 +226,8 @@ def _order_pay(*, order: Order, token: str, slot: PurchaseSlot) -> tuple[Order, 
     except payments.PaymentUnavailable:
         slot.unavailable()
         logger.warning("Payment outcome unknown for order %s; left UNPAID for reconciliation", order.pk)
-        return order_mark_outcome_unknown(order=order), False
-    return order_mark_paid_claiming_receipt(order=order, charge_id=charge.id)
+        return Purchase(order=order_mark_outcome_unknown(order=order))
+    return Purchase(order=order_mark_paid(order=order, charge_id=charge.id))
 
 
 def _order_claim_charge(*, order: Order, customer_id: str, card: payments.Card | None = None) -> bool:
@@ -245,50 +249,27 @@ def _order_claim_charge(*, order: Order, customer_id: str, card: payments.Card |
     return True
 
 
-def _order_metadata(order: Order) -> dict[str, str]:
-    """What Stripe keeps with the payment: the order, the photo, the shopper, and this installation."""
+def _order_payment(*, order: Order, customer_id: str, card: payments.Card) -> dict:
+    """The payment to ask Stripe for, as a Charge or a PaymentIntent: the order's server-side price, its metadata.
+
+    Sent only by the request that claimed the order (`_order_claim_charge`), so
+    at most once per order: there is no earlier payment of the order to look
+    for on Stripe.
+    """
     return {
-        "order_id": str(order.pk),
-        "product_id": str(order.product_id),
-        "email": order.user.email,
-        "installation": order.installation,
+        "customer_id": customer_id,
+        "card_id": card.id,
+        "amount": order.amount_minor_units,
+        "currency": order.currency,
+        "description": f"FrameSeller photo: {order.product.title}",
+        # What Stripe keeps with the payment: the order, the photo, the shopper, and this installation.
+        "metadata": {
+            "order_id": str(order.pk),
+            "product_id": str(order.product_id),
+            "email": order.user.email,
+            "installation": order.installation,
+        },
     }
-
-
-def _order_send_charge(*, order: Order, customer_id: str, card: payments.Card) -> payments.Charge:
-    """Charge the order's server-side price, with its metadata on Stripe.
-
-    Called only by the request that claimed the order, so at most once per
-    order: there is no earlier charge of the order to look for on Stripe.
-    """
-    product: Product = order.product
-    return payments.charge(
-        customer_id=customer_id,
-        card_id=card.id,
-        amount=order.amount_minor_units,
-        currency=order.currency,
-        description=f"FrameSeller photo: {product.title}",
-        metadata=_order_metadata(order),
-        idempotency_key=f"order-{order.pk}",
-    )
-
-
-def _order_send_payment_intent(*, order: Order, customer_id: str, card: payments.Card) -> Order:
-    """Pay the order's server-side price through one PaymentIntent; record it paid or awaiting 3-D Secure.
-
-    Called only by the request that claimed the order, as `_order_send_charge` is.
-    """
-    product: Product = order.product
-    intent = payments.payment_intent_create(
-        customer_id=customer_id,
-        card_id=card.id,
-        amount=order.amount_minor_units,
-        currency=order.currency,
-        description=f"FrameSeller photo: {product.title}",
-        metadata=_order_metadata(order),
-        idempotency_key=f"order-{order.pk}-pi",
-    )
-    return order_payment_intent_settle(order=order, intent=intent)
 
 
 def _declined_reason(declined: payments.PaymentDeclined) -> str:
@@ -298,18 +279,20 @@ def _declined_reason(declined: payments.PaymentDeclined) -> str:
     return CARD_UNUSABLE_MESSAGE if isinstance(declined, payments.CardUnusable) else DECLINED_MESSAGE
 
 
-def _order_outcome(*, order: Order) -> Order:
-    """Return a paid order, or raise the error that describes its state."""
+def _order_outcome(*, order: Order) -> Purchase:
+    """Return the purchase of a PAID order, or raise the error that describes the order's state.
+
+    An order awaiting 3-D Secure is answered by its callers, who have (or ask
+    Stripe for) the client secret; here it is still in progress.
+    """
     extra = {"order_id": order.pk}
     match order.status:
         case Order.Status.PAID:
-            return order
+            return Purchase(order=order)
         case Order.Status.FAILED:
             raise OrderPaymentDeclined(order.failure_reason or None, extra=extra)
         case Order.Status.REFUNDED:
             raise OrderInvalid("This order was refunded.", extra=extra)
     if order.outcome_unknown:
         raise OrderPaymentPending(extra=extra)
-    if order_awaits_authentication(order=order):
-        order_authentication_ask(order=order)
     raise OrderInProgress(extra=extra)

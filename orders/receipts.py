@@ -5,7 +5,7 @@ import smtplib
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -15,42 +15,30 @@ from orders.models import Order, PaymentEvent
 logger = logging.getLogger(__name__)
 
 
+def order_receipt_follow_payment(*, order: Order, **_) -> None:
+    """Send the receipt of an order that just became PAID (an `orders.after_payment.order_paid` follower)."""
+    order_receipt_send(order=order)
+
+
 def order_receipt_send(*, order: Order) -> bool:
     """Send the receipt of a PAID order unless one was sent; return whether this call sent it.
 
-    The order is claimed under its row lock before the mail goes out, so the
-    purchase, a webhook and reconciliation racing each other send one receipt.
-    A mail service that fails releases the claim for the next run of
-    `reconcile_orders`; a failure never undoes the payment.
+    The receipt is claimed before the mail goes out, in one conditional update,
+    so that two paths finding the order PAID (the payment's follower and
+    `reconcile_orders`' retry) send one receipt. A mail service that fails
+    releases the claim for the next run of `reconcile_orders`; a failure never
+    undoes the payment.
     """
+    claimed_at = timezone.now()
     try:
-        with transaction.atomic():
-            locked = Order.objects.select_for_update().select_related("user", "product").get(pk=order.pk)
-            if not order_receipt_claim(locked):
-                return False
-            locked.save(update_fields=["receipt_sent_at", "updated_at"])
+        claimed = Order.objects.filter(pk=order.pk, status=Order.Status.PAID, receipt_sent_at__isnull=True).update(
+            receipt_sent_at=claimed_at
+        )
     except DatabaseError:
         logger.exception("Receipt of order %s not sent: the database is unavailable", order.pk)
         return False
-    return order_receipt_deliver(order=locked)
-
-
-def order_receipt_claim(locked: Order) -> bool:
-    """Claim the receipt of a PAID order whose row the caller holds locked and will save; False if not to send.
-
-    Set once, under the lock, by the one path that sends the receipt.
-    """
-    if locked.status != Order.Status.PAID or locked.receipt_sent_at is not None:
+    if not claimed:
         return False
-    locked.receipt_sent_at = timezone.now()
-    return True
-
-
-def order_receipt_deliver(*, order: Order) -> bool:
-    """Email the receipt this call's path claimed (`order_receipt_claim`, committed); return whether it went out.
-
-    A mail service that fails releases the claim for the next run of `reconcile_orders`.
-    """
     try:
         send_mail(
             subject=f"Your FrameSeller receipt: order #{order.pk}",
@@ -60,8 +48,9 @@ def order_receipt_deliver(*, order: Order) -> bool:
         )
     except (OSError, smtplib.SMTPException):
         logger.exception("Receipt of order %s not sent; reconcile_orders will try again", order.pk)
-        Order.objects.filter(pk=order.pk, receipt_sent_at=order.receipt_sent_at).update(receipt_sent_at=None)
+        Order.objects.filter(pk=order.pk, receipt_sent_at=claimed_at).update(receipt_sent_at=None)
         return False
+    order.receipt_sent_at = claimed_at
     payment_event_record(order=order, kind=PaymentEvent.Kind.RECEIPT_SENT, detail=f"to {order.user.email}")
     return True
 
@@ -83,4 +72,4 @@ def order_receipts_send_pending() -> int:
     pending = Order.objects.filter(
         status=Order.Status.PAID, receipt_sent_at__isnull=True, payment_events__kind=PaymentEvent.Kind.PAID
     ).distinct()
-    return sum(order_receipt_send(order=order) for order in pending.order_by("id"))
+    return sum(order_receipt_send(order=order) for order in pending.select_related("user", "product").order_by("id"))

@@ -21,7 +21,6 @@ from django.utils import timezone
 from orders import payments
 from orders.errors import DECLINED_MESSAGE
 from orders.models import Order
-from orders.receipts import order_receipt_send
 from orders.refunds import order_refund_extra_charge
 from orders.settlement import order_mark_failed, order_mark_paid
 
@@ -64,7 +63,6 @@ def order_reconcile(*, order: Order) -> Order:
         charge_id, intent_id, _ = kept[0]
         order = order_mark_paid(order=order, charge_id=charge_id, payment_intent_id=intent_id, by="reconciliation")
         order_refund_duplicates(order=order, kept=kept)
-        order_receipt_send(order=order)
         return order
     if any(c.status == "pending" for c in charges) or any(
         i.status in ("processing", "requires_action") for i in intents

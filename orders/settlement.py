@@ -12,9 +12,9 @@ from contextlib import contextmanager
 
 from django.db import transaction
 
+from orders.after_payment import order_paid_announce
 from orders.ledger import payment_event_record
 from orders.models import Order, PaymentEvent
-from orders.receipts import order_receipt_claim
 
 logger = logging.getLogger(__name__)
 
@@ -23,50 +23,36 @@ FAILURE_REASON_MAX_LENGTH = 500
 
 @contextmanager
 def order_locked(order: Order) -> Iterator[Order]:
-    """Yield the order's row locked for this transaction; then give `order` what the row held at commit.
+    """Yield the order's row locked for this transaction; `order` then holds what the row holds at commit.
 
     The locked copy is read under the lock and saved with every change, so it is
-    the committed row: `order` takes its fields without reading the row again,
-    and keeps its cached shopper and photo.
+    the row as committed: `order` takes its fields, still inside the transaction
+    (what runs after the commit sees them), without reading the row again, and
+    keeps its cached shopper and photo.
     """
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         yield locked
-    for field in Order._meta.concrete_fields:
-        setattr(order, field.attname, getattr(locked, field.attname))
+        for field in Order._meta.concrete_fields:
+            setattr(order, field.attname, getattr(locked, field.attname))
 
 
 def order_mark_paid(*, order: Order, charge_id: str, payment_intent_id: str = "", by: str = "purchase") -> Order:
-    """Record a successful charge: UNPAID, or FAILED that the charge proves wrong, becomes PAID."""
+    """Record a successful charge: UNPAID, or FAILED that the charge proves wrong, becomes PAID.
+
+    The one transition to PAID: an order that becomes PAID here is announced,
+    once, to what follows payment (orders.after_payment), after the commit.
+    """
     with order_locked(order) as locked:
-        _order_paid(locked, charge_id=charge_id, payment_intent_id=payment_intent_id, by=by, claim_receipt=False)
+        if _order_paid(locked, charge_id=charge_id, payment_intent_id=payment_intent_id, by=by):
+            order_paid_announce(order=order, by=by)
     return order
 
 
-def order_mark_paid_claiming_receipt(
-    *, order: Order, charge_id: str, payment_intent_id: str = "", by: str = "purchase"
-) -> tuple[Order, bool]:
-    """Record a successful charge as `order_mark_paid` does, and claim the PAID order's receipt with it.
-
-    One locked transaction where `order_mark_paid` then `order_receipt_send` take
-    two. Return (order, whether this call claimed the receipt): the caller then
-    sends it with orders.receipts.order_receipt_deliver.
-    """
-    with order_locked(order) as locked:
-        claimed = _order_paid(
-            locked, charge_id=charge_id, payment_intent_id=payment_intent_id, by=by, claim_receipt=True
-        )
-    return order, claimed
-
-
-def _order_paid(locked: Order, *, charge_id: str, payment_intent_id: str, by: str, claim_receipt: bool) -> bool:
-    """Make the locked order PAID unless it is settled otherwise; return whether its receipt was claimed."""
+def _order_paid(locked: Order, *, charge_id: str, payment_intent_id: str, by: str) -> bool:
+    """Make the locked order PAID unless it is settled otherwise; return whether it became PAID now."""
     if locked.status not in (Order.Status.UNPAID, Order.Status.FAILED):
-        # Settled already (by a webhook, reconciliation): its receipt may still be unsent.
-        claimed = claim_receipt and order_receipt_claim(locked)
-        if claimed:
-            locked.save(update_fields=["receipt_sent_at", "updated_at"])
-        return claimed
+        return False  # settled already (by a webhook, reconciliation, another request)
     if locked.status == Order.Status.FAILED:
         logger.warning("Order %s was FAILED but its charge %s succeeded: now PAID", locked.pk, charge_id)
     locked.status = Order.Status.PAID
@@ -75,7 +61,7 @@ def _order_paid(locked: Order, *, charge_id: str, payment_intent_id: str, by: st
         locked.stripe_payment_intent_id = payment_intent_id
     locked.failure_reason = ""
     locked.outcome_unknown = False
-    claimed = claim_receipt and order_receipt_claim(locked)
+    locked.awaiting_authentication = False
     locked.save()
     payment_event_record(
         order=locked,
@@ -84,7 +70,7 @@ def _order_paid(locked: Order, *, charge_id: str, payment_intent_id: str, by: st
         amount=locked.amount_minor_units,
         detail=f"by {by}",
     )
-    return claimed
+    return True
 
 
 def order_mark_failed(*, order: Order, reason: str, charge_id: str = "", unattempted_only: bool = False) -> Order:
@@ -100,6 +86,7 @@ def order_mark_failed(*, order: Order, reason: str, charge_id: str = "", unattem
         locked.failure_reason = reason[:FAILURE_REASON_MAX_LENGTH]
         locked.stripe_charge_id = charge_id
         locked.outcome_unknown = False
+        locked.awaiting_authentication = False
         locked.save()
         payment_event_record(
             order=locked, kind=PaymentEvent.Kind.FAILED, stripe_object_id=charge_id, detail=locked.failure_reason
@@ -118,10 +105,11 @@ def order_mark_outcome_unknown(*, order: Order) -> Order:
 
 
 def order_mark_requires_action(*, order: Order, payment_intent_id: str) -> Order:
-    """Record that the bank asked for 3-D Secure: the order stays UNPAID, waiting for the shopper."""
+    """Record that the bank asked for 3-D Secure: the order stays UNPAID, awaiting the shopper's authentication."""
     with order_locked(order) as locked:
-        if locked.status == Order.Status.UNPAID and locked.stripe_payment_intent_id != payment_intent_id:
+        if locked.status == Order.Status.UNPAID and not locked.awaiting_authentication:
             locked.stripe_payment_intent_id = payment_intent_id
+            locked.awaiting_authentication = True
             locked.save()
             payment_event_record(
                 order=locked, kind=PaymentEvent.Kind.REQUIRES_ACTION, stripe_object_id=payment_intent_id
@@ -134,7 +122,8 @@ def order_mark_refunded(*, order: Order, refund_id: str = "", by: str = "the sho
     with order_locked(order) as locked:
         if locked.status in (Order.Status.PAID, Order.Status.UNPAID):
             locked.status = Order.Status.REFUNDED
-            locked.save(update_fields=["status", "updated_at"])
+            locked.awaiting_authentication = False
+            locked.save(update_fields=["status", "awaiting_authentication", "updated_at"])
             payment_event_record(
                 order=locked,
                 kind=PaymentEvent.Kind.REFUNDED,

@@ -18,7 +18,6 @@ from django.db import IntegrityError
 from orders import payments
 from orders.errors import DECLINED_MESSAGE
 from orders.models import Order, PaymentEvent
-from orders.receipts import order_receipt_send
 from orders.refunds import order_refund_extra_charge
 from orders.settlement import order_mark_disputed, order_mark_failed, order_mark_paid, order_mark_refunded
 
@@ -74,7 +73,6 @@ def _payment_succeeded(event: payments.WebhookEvent) -> tuple[Order | None, str]
         order = order_mark_paid(
             order=order, charge_id=charge_id, payment_intent_id=event.object_id if is_intent else "", by="webhook"
         )
-        order_receipt_send(order=order)
         return order, "paid"
     if charge_id and charge_id != order.stripe_charge_id:
         # A second payment for one order: keep the first, give this one back.

@@ -47,16 +47,20 @@ def test_a_payment_intent_purchase_attaches_the_card_and_creates_one_intent(
     assert stripe_requests == [("post", f"/v1/customers/{customer}/sources"), ("post", "/v1/payment_intents")]
 
 
-def test_a_purchase_runs_at_most_twenty_queries_in_three_transactions(returning_client, stripe_emulator):
-    """Record the order; claim it; record it PAID with its receipt claimed (then the receipt's ledger row).
+def test_a_purchase_runs_at_most_twenty_queries_in_three_transactions(
+    returning_client, stripe_emulator, django_capture_on_commit_callbacks
+):
+    """Record the order; claim it; record it PAID (then, after the commit, the receipt's claim and ledger row).
 
     The login, the photo, the shopper's row lock and Stripe customer, the earlier-order and
     unpaid-or-owned checks, and the answer take the rest; the answer reads nothing again.
     """
     product = ProductFactory()
 
-    with CaptureQueriesContext(connection) as queries:
+    # What follows the payment's commit runs too (inside the test's transaction nothing commits).
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True) as followers:
         _buy(returning_client, stripe_emulator, product, "second")
+    assert len(followers) == 1  # the payment's one announcement
 
     statements = [q["sql"] for q in queries.captured_queries]
     # Inside the test's own transaction each atomic block is a savepoint.

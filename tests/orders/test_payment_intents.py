@@ -45,6 +45,7 @@ def test_a_card_without_authentication_pays_at_once(auth_client, product, stripe
     assert order.stripe_charge_id == (latest["id"] if isinstance(latest, dict) else latest)
 
 
+@pytest.mark.django_db(transaction=True)  # the receipt follows the payment's commit (orders.after_payment)
 def test_three_d_secure_completed_pays(auth_client, product, stripe_emulator, smtp_server):
     response = _buy(auth_client, stripe_emulator, product, THREE_D_SECURE)
 
