@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from devtools.bench.stall import stall, stall_line  # noqa: E402
+from devtools.emulator_process import SECRET_KEY, StripeEmulator, free_port  # noqa: E402
 from devtools.production import production_env  # noqa: E402
-from tests.emulator_process import SECRET_KEY, StripeEmulator, free_port  # noqa: E402
 
 DATABASE = os.environ.get("BENCH_DATABASE", "frameseller_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
@@ -45,7 +45,7 @@ from accounts.services import user_token_issue
 from catalog.models import Product
 from catalog.photos import product_photo_set
 from orders.models import Order
-from tests.factories import photo_bytes
+from devtools.sample_photos import photo_bytes
 first = Product.objects.create(title="Photo 0", description="A photo, number 0", price=Decimal("20.00"), currency="usd",
                                credit="Bench", license="CC0 1.0")
 first = product_photo_set(product=first, file=ContentFile(photo_bytes(1200, 800)))

@@ -20,7 +20,7 @@ def order(user, product):
 def test_refund_marks_paid_order_refunded_on_stripe(auth_client, product, stripe_emulator):
     import requests
 
-    from tests.emulator_process import SECRET_KEY
+    from devtools.emulator_process import SECRET_KEY
 
     auth_client.post("/api/order/", {"token": stripe_emulator.card_token(), "product": product.pk}, format="json")
     order = Order.objects.get()
