@@ -6,15 +6,8 @@ from orders import errors, refunds
 from orders.models import Order
 
 ORDERS = "/api/order/"
-DECLINED_AT_CHARGE = "4000000000000341"
-DECLINED_AT_ATTACH = "4000000000000002"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def order(user, product):
-    return Order.objects.create(user=user, product=product, price=product.price, currency="usd")
 
 
 def test_refund_marks_paid_order_refunded_on_stripe(auth_client, product, stripe_emulator):
