@@ -7,7 +7,7 @@ One switch, ``DJANGO_ENV``, chooses the defaults:
 * ``production``, also when ``DJANGO_ENV`` is unset: the secret key, the database and the Stripe
   keys must be given; nothing falls back to a development value.
 
-Every process that serves requests logs the resulting mode in one line (``frameseller.wsgi``).
+The server logs the resulting mode in one line when it loads the application (``frameseller.wsgi``).
 ``.env.example`` lists every variable read here.
 """
 
