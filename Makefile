@@ -1,6 +1,6 @@
 # FrameSeller: `make run` starts the shop, `make test` runs the whole suite.
-# Both set everything up first: system packages, a Python >= 3.12 virtualenv,
-# the pinned requirements, the site's npm build.
+# Both set everything up first: system packages (Node.js and npm included), a
+# Python >= 3.12 virtualenv, the pinned requirements, the site's npm build.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -39,6 +39,7 @@ help:
 system-deps:
 	@missing=""; \
 	pkg-config --exists mysqlclient 2>/dev/null || pkg-config --exists mariadb 2>/dev/null || missing="$(APT_PACKAGES)"; \
+	if [ -n "$(WITH_NPM)" ] && ! command -v npm >/dev/null 2>&1; then missing="$$missing nodejs npm"; fi; \
 	if [ -n "$(WITH_CHROMIUM)" ] && ! command -v chromium >/dev/null 2>&1; then missing="$$missing chromium"; fi; \
 	if [ -n "$(WITH_WRK)" ] && ! command -v wrk >/dev/null 2>&1; then missing="$$missing wrk"; fi; \
 	if [ -n "$(WITH_NGINX)" ] && ! PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null 2>&1; then missing="$$missing nginx"; fi; \
@@ -60,7 +61,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: system-deps $(VENV)/.installed
 
-frontend:
+# The site's build needs npm: system-deps installs Node.js and npm (WITH_NPM) when it is missing.
+# Set on run and test too: they reach system-deps through venv first, and make runs it once.
+run test frontend: WITH_NPM=1
+frontend: system-deps
 	@if [ -f frontend/package.json ]; then \
 	  command -v npm >/dev/null || { echo "ERROR: npm is needed to build frontend/"; exit 1; }; \
 	  cd frontend && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run --silent build; \

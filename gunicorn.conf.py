@@ -39,7 +39,8 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 capture_output = True
 
 # Load the application once, in the master, before the workers fork: they share its imported code
-# (copy-on-write), and a recycled worker starts at once instead of importing for 0.7 s.
+# (copy-on-write), and a recycled worker starts at once instead of importing for 0.7 s. The
+# configuration line frameseller.wsgi logs comes from the master then, once, not from each worker.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
 
 

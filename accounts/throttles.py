@@ -1,7 +1,7 @@
 """Throttles for login and signup: per client address and per account.
 
 The admin's login form counts on the same counters as the API's login (see
-frameseller.middleware.AdminLoginThrottleMiddleware): two doors, one limit.
+accounts.middleware.AdminLoginThrottleMiddleware): two doors, one limit.
 """
 
 import json

@@ -9,7 +9,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from tests.emulator_process import PUBLISHABLE_KEY, SECRET_KEY
+from devtools.emulator_process import PUBLISHABLE_KEY, SECRET_KEY
 
 # The developer's own settings never leak into a production-like run.
 _CLEARED = ("DJANGO_", "DATABASE_", "RDS_", "STRIPE_", "GUNICORN_", "REDIS_", "THROTTLE_")

@@ -18,12 +18,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.middleware.csp import ContentSecurityPolicyMiddleware
 from django.utils.csp import CSP
 
 STRIPE_JS = "https://js.stripe.com"
 STRIPE_FRAMES = "https://hooks.stripe.com"
 STRIPE_API = "https://api.stripe.com"
+# The entry of settings.STORAGES that holds the public photos (thumbnails and previews).
+PUBLIC_PHOTOS_STORAGE = "photo_derivatives"
 API_POLICY = {"default-src": [CSP.NONE], "frame-ancestors": [CSP.NONE]}
 _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
 
@@ -44,9 +47,8 @@ def _inline_script_hashes(index: Path, mtime: float) -> tuple[str, ...]:
 
 
 def _photos_origin() -> str | None:
-    from catalog.models import Product
-
-    return _origin(Product._meta.get_field("preview").storage.url("x.jpg"))
+    """The origin the public photos are served from, as their storage builds their URLs (None: this one)."""
+    return _origin(storages[PUBLIC_PHOTOS_STORAGE].url("x.jpg"))
 
 
 def site_policy() -> dict:

@@ -7,7 +7,7 @@ One switch, ``DJANGO_ENV``, chooses the defaults:
 * ``production``, also when ``DJANGO_ENV`` is unset: the secret key, the database and the Stripe
   keys must be given; nothing falls back to a development value.
 
-Every process that serves requests logs the resulting mode in one line (``frameseller.wsgi``).
+The server logs the resulting mode in one line when it loads the application (``frameseller.wsgi``).
 ``.env.example`` lists every variable read here.
 """
 
@@ -102,7 +102,9 @@ MIDDLEWARE = [
     # A database outage answers 503 JSON everywhere, not a 500 (frameseller/dbdown.py).
     "frameseller.dbdown.DatabaseUnavailableMiddleware",
     "frameseller.middleware.JsonErrorMiddleware",
-    "frameseller.middleware.RequestBodyLimitMiddleware",
+    # Bodies above DATA_UPLOAD_MAX_MEMORY_SIZE answer 413 (frameseller.middleware.RequestBodyLimitMiddleware),
+    # except a staff member's photo upload in the admin, let through up to PHOTOS_MAX_UPLOAD_BYTES.
+    "catalog.middleware.PhotoUploadBodyLimitMiddleware",
     # The site's page with its runtime settings written in (development), the rest of the site.
     "frameseller.sitepage.SitePageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -112,7 +114,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # The admin's login form is throttled like the API's login, on the same counters.
-    "frameseller.middleware.AdminLoginThrottleMiddleware",
+    "accounts.middleware.AdminLoginThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "frameseller.urls"
@@ -278,11 +280,6 @@ PHOTOS_DOWNLOAD_LINK_SECONDS = env.int("PHOTOS_DOWNLOAD_LINK_SECONDS", default=3
 # Limits on an original added from the admin or add_photo.
 PHOTOS_MAX_UPLOAD_BYTES = env.int("PHOTOS_MAX_UPLOAD_BYTES", default=60 * 1024 * 1024)
 PHOTOS_MAX_PIXELS = env.int("PHOTOS_MAX_PIXELS", default=80_000_000)
-# The admin's photo upload is the one request body bigger than DATA_UPLOAD_MAX_MEMORY_SIZE allows:
-# this subclass of frameseller's RequestBodyLimitMiddleware lets it through up to the limit above.
-MIDDLEWARE[MIDDLEWARE.index("frameseller.middleware.RequestBodyLimitMiddleware")] = (
-    "catalog.middleware.PhotoUploadBodyLimitMiddleware"
-)
 
 # --- REST framework, JWT, API documentation ---------------------------------
 

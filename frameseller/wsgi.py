@@ -31,6 +31,7 @@ def mode_summary() -> str:
     )
 
 
-# Once per process that serves requests (runserver, each gunicorn worker); management commands
-# don't load this module.
+# Once per process that loads the application: runserver's; under gunicorn, the master with
+# preload_app (gunicorn.conf.py's default: the workers, recycled ones too, fork from it and log
+# nothing), or each worker with GUNICORN_PRELOAD=0. Management commands don't load this module.
 logging.getLogger(__name__).info(mode_summary())

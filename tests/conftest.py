@@ -9,7 +9,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.services import user_token_issue
-from tests.emulator_process import free_port
+from devtools.emulator_process import free_port
 from tests.factories import ProductFactory, UserFactory
 
 
@@ -114,7 +114,7 @@ def db_vendor():
 
 @pytest.fixture(scope="session")
 def stripe_emulator_process(tmp_path_factory):
-    from tests.emulator_process import StripeEmulator
+    from devtools.emulator_process import StripeEmulator
 
     emulator = StripeEmulator(tmp_path_factory.mktemp("localstripe") / "state.pickle")
     emulator.start(from_scratch=True)
@@ -125,7 +125,7 @@ def stripe_emulator_process(tmp_path_factory):
 @pytest.fixture
 def stripe_emulator(stripe_emulator_process, settings):
     """The emulator, emptied, with the payment gateway pointed at it."""
-    from tests.emulator_process import PUBLISHABLE_KEY, SECRET_KEY
+    from devtools.emulator_process import PUBLISHABLE_KEY, SECRET_KEY
 
     if not stripe_emulator_process.running:
         stripe_emulator_process.start()
@@ -211,7 +211,7 @@ class DatabaseOutage:
         self._saved = dict(self._connection.settings_dict)
 
     def stop(self) -> None:
-        from tests.emulator_process import free_port
+        from devtools.emulator_process import free_port
 
         self._connection.close()
         if self._connection.vendor == "sqlite":
@@ -272,7 +272,7 @@ def smtp_server(settings):
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Message
 
-    from tests.emulator_process import free_port
+    from devtools.emulator_process import free_port
 
     class Inbox(Message):
         def __init__(self):

@@ -1,17 +1,16 @@
 """Factories for the data the tests build."""
 
-import io
 from decimal import Decimal
 from functools import cache
 
 import factory
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
-from PIL import Image
 
 from accounts.models import User
 from catalog.models import Product
 from catalog.photos import product_photo_set
+from devtools.sample_photos import photo_bytes
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 
@@ -30,16 +29,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = "Ada"
     last_name = "Lovelace"
     password = factory.LazyFunction(_default_password_hash)
-
-
-@cache
-def photo_bytes(width: int = 90, height: int = 60, image_format: str = "JPEG", **save_options) -> bytes:
-    """A small photo-like image (a colour gradient), encoded in `image_format`."""
-    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
-    image = Image.merge("RGB", (image.getchannel(0), image.getchannel(1).rotate(90), image.getchannel(2).transpose(0)))
-    out = io.BytesIO()
-    image.save(out, image_format, **save_options)
-    return out.getvalue()
 
 
 class ProductFactory(factory.django.DjangoModelFactory):

@@ -66,6 +66,23 @@ def test_the_site_gets_a_policy_allowing_exactly_what_it_loads(settings, tmp_pat
     assert "unsafe-inline" not in policy
 
 
+def test_the_site_may_load_the_photos_from_where_their_storage_serves_them(settings):
+    """Local photos come from the site's own origin; S3 ones from the bucket's (or CDN's) origin."""
+    from frameseller.csp import site_policy
+
+    assert site_policy()["img-src"] == ["'self'", "data:"]
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "photo_derivatives": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {"bucket_name": "photos", "custom_domain": "photos.shop.example", "querystring_auth": False},
+        },
+    }
+
+    assert site_policy()["img-src"] == ["'self'", "data:", "https://photos.shop.example"]
+
+
 def test_api_answers_allow_nothing_to_run(client):
     assert (
         client.get("/api/product/").headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"

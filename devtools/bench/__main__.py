@@ -27,57 +27,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from devtools.bench.stall import stall, stall_line  # noqa: E402
+from devtools.emulator_process import SECRET_KEY, StripeEmulator, free_port  # noqa: E402
 from devtools.production import production_env  # noqa: E402
-from tests.emulator_process import SECRET_KEY, StripeEmulator, free_port  # noqa: E402
 
 DATABASE = os.environ.get("BENCH_DATABASE", "frameseller_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-# One real photo, made by the catalog's own code; the others share its original and name their
-# own derivatives (not written: lists only build their URLs), as distinct photos would.
-LOAD_DATA = """
-import json
-from decimal import Decimal
-from django.core.files.base import ContentFile
-from accounts.models import User
-from accounts.services import user_token_issue
-from catalog.models import Product
-from catalog.photos import product_photo_set
-from orders.models import Order
-from tests.factories import photo_bytes
-first = Product.objects.create(title="Photo 0", description="A photo, number 0", price=Decimal("20.00"), currency="usd",
-                               credit="Bench", license="CC0 1.0")
-first = product_photo_set(product=first, file=ContentFile(photo_bytes(1200, 800)))
-shared = {name: getattr(first, name) for name in ("original", "original_bytes", "original_sha256",
-          "original_content_type", "width", "height", "credit", "license")}
-products = [first] + Product.objects.bulk_create(
-    Product(title=f"Photo {i}", description=f"A photo, number {i}", price=Decimal("20.00"), currency="usd",
-            preview=f"previews/bench-{i}.jpg", thumbnail=f"thumbs/bench-{i}.jpg", **shared)
-    for i in range(1, %(products)d))
-tokens = {}
-for count in (10, 1000, 10000):
-    user = User.objects.create_user(email=f"bench{count}@example.com", password=None, first_name="B", last_name="E")
-    Order.objects.bulk_create(
-        (Order(user=user, product=products[i %% len(products)], price=Decimal("20.00"), currency="usd", status="PAID")
-         for i in range(count)), batch_size=2000)
-    tokens[count] = user_token_issue(user=user)
-print(json.dumps(tokens))
-"""
-
-MORE_PRODUCTS = """
-from decimal import Decimal
-from catalog.models import Product
-from catalog.rendering import catalog_changed
-first = Product.objects.order_by("id").first()
-shared = {name: getattr(first, name) for name in ("original", "original_bytes", "original_sha256",
-          "original_content_type", "width", "height", "credit", "license")}
-Product.objects.bulk_create(
-    Product(title=f"Photo {i}", description=f"A photo, number {i}", price=Decimal("20.00"), currency="usd",
-            preview=f"previews/bench-{i}.jpg", thumbnail=f"thumbs/bench-{i}.jpg", **shared)
-    for i in range(%(start)d, %(end)d))
-catalog_changed()  # bulk_create sends no signals
-"""
 
 
 @dataclass
@@ -124,9 +79,18 @@ def environment(emulator: StripeEmulator, var_dir: Path) -> dict[str, str]:
 
 def manage(env: dict[str, str], *args: str) -> str:
     """Run a management command; return the last line it printed."""
-    done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    return _run(env, "manage.py", *args)
+
+
+def bench_data(env: dict[str, str], *args: str):
+    """Run a command of devtools.bench.data in the servers' environment; return what it printed (JSON)."""
+    return json.loads(_run(env, "-m", "devtools.bench.data", *args))
+
+
+def _run(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True)
     if done.returncode:
-        raise SystemExit(f"manage.py {args[0]} failed:\n{done.stdout}\n{done.stderr}")
+        raise SystemExit(f"{' '.join(args[:3])} failed:\n{done.stdout}\n{done.stderr}")
     return (done.stdout.strip().splitlines() or [""])[-1]
 
 
@@ -234,25 +198,8 @@ def checkout_overhead(shop: Server, emulator: StripeEmulator, env: dict[str, str
     """Time `purchases` sequential checkouts through the shop and the same SDK calls made directly."""
     import stripe
 
-    products = json.loads(
-        manage(
-            env,
-            "shell",
-            "-c",
-            "import json; from catalog.models import Product; "
-            f"print(json.dumps(list(Product.objects.order_by('-id').values_list('id', flat=True)[:{purchases}])))",
-        ).strip()
-    )
-    token = json.loads(
-        manage(
-            env,
-            "shell",
-            "-c",
-            "import json; from accounts.models import User; from accounts.services import user_token_issue; "
-            "u = User.objects.create_user(email='checkout@example.com', password=None, first_name='C', last_name='O'); "
-            "print(json.dumps(user_token_issue(user=u)))",
-        ).strip()
-    )
+    products = bench_data(env, "newest-products", "--count", str(purchases))
+    token = bench_data(env, "checkout-shopper")
     client = stripe.StripeClient(SECRET_KEY, base_addresses={"api": emulator.url}, max_network_retries=0)
     session = requests.Session()
 
@@ -359,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print("Loading data (10 products; shoppers with 10, 1,000 and 10,000 orders)...", flush=True)
         manage(env, "migrate", "--noinput")
-        tokens = {int(k): v for k, v in json.loads(manage(env, "shell", "-c", LOAD_DATA % {"products": 10})).items()}
+        tokens = {int(k): v for k, v in bench_data(env, "catalog", "--products", "10").items()}
         boots = {"import": boot_seconds(env)}
         shop, boots["shop"] = start("shop", env)
         peer, boots["peer"] = start("peer", env, "devtools.bench.peer_settings")
@@ -372,12 +319,12 @@ def main(argv: list[str] | None = None) -> int:
                 shop, peer, "GET /api/order/?limit=50, 10,000 orders", "/api/order/?limit=50", tokens[10000], 20, args
             ),
         ]
-        manage(env, "shell", "-c", MORE_PRODUCTS % {"start": 10, "end": 1000})
+        bench_data(env, "more-products", "--start", "10", "--end", "1000")
         results.append(scenario(shop, peer, "GET /api/product/, 1,000 photos", "/api/product/", None, 16, args))
         print("Checkout overhead...", flush=True)
         checkout = checkout_overhead(shop, emulator, env, args.purchases)
         print("Stripe frozen...", flush=True)
-        brownout = stall(shop.url, emulator, lambda *a: manage(env, *a))
+        brownout = stall(shop.url, emulator, bench_data(env, "shoppers", "--count", "16"))
         rss = {"shop": shop.worker_memory_mb(), "peer": peer.worker_memory_mb()}
     finally:
         for server in servers:

@@ -1,6 +1,5 @@
 """The Stripe brownout, measured: the emulator frozen with checkouts waiting on it, the rest of the shop timed."""
 
-import json
 import signal
 import statistics
 import threading
@@ -8,25 +7,19 @@ import time
 
 import requests
 
-SHOPPERS = """
-import json
-from accounts.models import User
-from accounts.services import user_token_issue
-from catalog.models import Product
-users = [User.objects.create_user(email=f"stall{i}@example.com", password="correct horse battery staple",
-                                  first_name="S", last_name="T") for i in range(%(count)d)]
-products = list(Product.objects.order_by("id").values_list("id", flat=True)[: %(count)d])
-print(json.dumps({"tokens": [user_token_issue(user=u) for u in users], "products": products}))
-"""
+from devtools.bench.data import PASSWORD
 
 
 def _p99_ms(samples: list[float]) -> float:
     return 1000 * statistics.quantiles(samples, n=100, method="inclusive")[98]
 
 
-def stall(shop_url: str, emulator, manage, *, checkouts: int = 16, probes: int = 60) -> dict:
-    """Freeze the emulator, send `checkouts` at once, time health, catalog and login while they wait."""
-    data = json.loads(manage("shell", "-c", SHOPPERS % {"count": checkouts}))
+def stall(shop_url: str, emulator, shoppers: dict, *, probes: int = 60) -> dict:
+    """Freeze the emulator, send a checkout per shopper at once, time health, catalog and login while they wait.
+
+    `shoppers` is what devtools.bench.data's `shoppers` command printed: their tokens, products to buy.
+    """
+    checkouts = len(shoppers["tokens"])
     cards = [emulator.card_token() for _ in range(checkouts)]
     answers: list[tuple[float, int]] = []
 
@@ -34,8 +27,8 @@ def stall(shop_url: str, emulator, manage, *, checkouts: int = 16, probes: int =
         started = time.perf_counter()
         response = requests.post(
             f"{shop_url}/api/order/",
-            json={"token": cards[index], "product": data["products"][index]},
-            headers={"Authorization": f"JWT {data['tokens'][index]}"},
+            json={"token": cards[index], "product": shoppers["products"][index]},
+            headers={"Authorization": f"JWT {shoppers['tokens'][index]}"},
             timeout=120,
         )
         answers.append((time.perf_counter() - started, response.status_code))
@@ -56,7 +49,7 @@ def stall(shop_url: str, emulator, manage, *, checkouts: int = 16, probes: int =
                     "login",
                     "POST",
                     "/api/api-token-auth/",
-                    {"username": "stall0@example.com", "password": "correct horse battery staple"},
+                    {"username": "stall0@example.com", "password": PASSWORD},
                 ),
             ):
                 started = time.perf_counter()

@@ -203,6 +203,43 @@ def test_admin_upload_bigger_than_the_api_body_limit_gets_through(admin_client, 
     assert Product.objects.get().original_bytes == len(content)
 
 
+def _upload_over_the_body_limit(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    upload = SimpleUploadedFile("big.jpg", photo_bytes(600, 400, quality=100) + b"\0" * 20_000)
+    return client.post(
+        "/admin/catalog/product/add/",
+        {"title": "Big", "description": "B", "price": "30", "currency": "usd", "photo": upload},
+    )
+
+
+def test_a_made_up_session_cookie_does_not_raise_the_body_limit(client, settings):
+    client.cookies[settings.SESSION_COOKIE_NAME] = "anything-named-like-the-session"
+
+    response = _upload_over_the_body_limit(client, settings)
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Request body too large (limit 10000 bytes)."}
+    assert Product.objects.count() == 0
+
+
+def test_a_shoppers_session_does_not_raise_the_body_limit(client, user, settings):
+    client.force_login(user)
+
+    response = _upload_over_the_body_limit(client, settings)
+
+    assert response.status_code == 413
+    assert response.json() == {"detail": "Request body too large (limit 10000 bytes)."}
+    assert Product.objects.count() == 0
+
+
+def test_a_staff_members_upload_over_the_api_body_limit_gets_through(admin_client, settings):
+    response = _upload_over_the_body_limit(admin_client, settings)
+
+    assert response.status_code == 302
+    assert Product.objects.get().title == "Big"
+
+
 def test_admin_refuses_a_bad_upload_with_a_message(admin_client, photo_dirs):
     upload = SimpleUploadedFile("notes.jpg", b"just text", content_type="image/jpeg")
 

@@ -6,11 +6,10 @@ import pytest
 from django.conf import settings
 
 from orders.models import Order
+from tests.cards import DECLINED_AT_ATTACH, DECLINED_AT_CHARGE
 from tests.factories import ProductFactory
 
 ORDERS = "/api/order/"
-DECLINED_AT_CHARGE = "4000000000000341"
-DECLINED_AT_ATTACH = "4000000000000002"
 
 pytestmark = pytest.mark.django_db
 

@@ -10,15 +10,8 @@ from orders.models import Order
 from tests.factories import ProductFactory, UserFactory
 
 ORDERS = "/api/order/"
-DECLINED_AT_CHARGE = "4000000000000341"
-DECLINED_AT_ATTACH = "4000000000000002"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def order(user, product):
-    return Order.objects.create(user=user, product=product, price=product.price, currency="usd")
 
 
 def test_orders_list_shows_own_orders_newest_first_with_charged_price(auth_client, user):

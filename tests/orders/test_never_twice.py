@@ -4,19 +4,13 @@ import pytest
 
 from orders import placing, settlement
 from orders.models import Order
+from tests.cards import DECLINED_AT_CHARGE
 from tests.concurrency import run_concurrently
 from tests.factories import ProductFactory, UserFactory
 
 ORDERS = "/api/order/"
-DECLINED_AT_CHARGE = "4000000000000341"
-DECLINED_AT_ATTACH = "4000000000000002"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def order(user, product):
-    return Order.objects.create(user=user, product=product, price=product.price, currency="usd")
 
 
 def test_same_idempotency_key_replays_first_outcome(auth_client, product, stripe_emulator):

@@ -6,8 +6,6 @@ from orders.models import Order
 from tests.factories import ProductFactory
 
 ORDERS = "/api/order/"
-DECLINED_AT_CHARGE = "4000000000000341"
-DECLINED_AT_ATTACH = "4000000000000002"
 
 pytestmark = pytest.mark.django_db
 

@@ -10,15 +10,8 @@ from orders import errors, placing, settlement
 from orders.models import Order
 
 ORDERS = "/api/order/"
-DECLINED_AT_CHARGE = "4000000000000341"
-DECLINED_AT_ATTACH = "4000000000000002"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def order(user, product):
-    return Order.objects.create(user=user, product=product, price=product.price, currency="usd")
 
 
 def test_emulator_down_leaves_order_unpaid_then_reconcile_settles_it(auth_client, product, stripe_emulator):

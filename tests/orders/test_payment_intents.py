@@ -6,12 +6,10 @@ import pytest
 from django.conf import settings as django_settings
 
 from orders.models import Order, PaymentEvent
+from tests.cards import DECLINED_AT_CHARGE, THREE_D_SECURE, THREE_D_SECURE_THEN_DECLINED
 from tests.factories import UserFactory
 
 ORDERS = "/api/order/"
-THREE_D_SECURE = "4000002760003184"
-THREE_D_SECURE_THEN_DECLINED = "4000008400001629"
-DECLINED = "4000000000000341"
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +98,7 @@ def test_authenticated_but_declined_card_is_402_and_failed(auth_client, product,
 
 
 def test_a_declined_card_is_402_at_once(auth_client, product, stripe_emulator):
-    response = _buy(auth_client, stripe_emulator, product, DECLINED)
+    response = _buy(auth_client, stripe_emulator, product, DECLINED_AT_CHARGE)
 
     assert response.status_code == 402
     assert response.json()["error"] == "Your card was declined."

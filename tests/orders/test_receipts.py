@@ -8,6 +8,7 @@ from django.core.management import call_command
 from orders.models import Order, PaymentEvent
 from orders.receipts import order_receipt_send
 from orders.settlement import order_mark_paid
+from tests.cards import DECLINED_AT_CHARGE
 from tests.concurrency import run_concurrently
 from tests.factories import ProductFactory, UserFactory
 
@@ -36,7 +37,7 @@ def test_a_purchase_sends_one_receipt_with_what_was_bought(auth_client, user, st
 
 
 def test_a_declined_purchase_sends_no_receipt(auth_client, product, stripe_emulator, smtp_server):
-    auth_client.post(ORDERS, {"token": stripe_emulator.card_token("4000000000000341"), "product": product.pk})
+    auth_client.post(ORDERS, {"token": stripe_emulator.card_token(DECLINED_AT_CHARGE), "product": product.pk})
 
     assert smtp_server.messages == []
 

@@ -12,21 +12,8 @@ from orders.models import Order, PaymentEvent
 from tests.factories import ProductFactory, UserFactory
 
 ORDERS = "/api/order/"
-DECLINED_AT_CHARGE = "4000000000000341"
-DECLINED_AT_ATTACH = "4000000000000002"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def order(user, product):
-    return Order.objects.create(user=user, product=product, price=product.price, currency="usd")
-
-
-@pytest.fixture
-def charge_answer_lost(stripe_faults):
-    """The charge reaches Stripe, but its answer never comes back (a read timeout)."""
-    stripe_faults.answer_lost("/v1/charges")
 
 
 def _reconcile(*args) -> str:

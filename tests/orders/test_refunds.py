@@ -6,21 +6,14 @@ from orders import errors, refunds
 from orders.models import Order
 
 ORDERS = "/api/order/"
-DECLINED_AT_CHARGE = "4000000000000341"
-DECLINED_AT_ATTACH = "4000000000000002"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def order(user, product):
-    return Order.objects.create(user=user, product=product, price=product.price, currency="usd")
 
 
 def test_refund_marks_paid_order_refunded_on_stripe(auth_client, product, stripe_emulator):
     import requests
 
-    from tests.emulator_process import SECRET_KEY
+    from devtools.emulator_process import SECRET_KEY
 
     auth_client.post("/api/order/", {"token": stripe_emulator.card_token(), "product": product.pk}, format="json")
     order = Order.objects.get()

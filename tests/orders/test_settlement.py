@@ -6,15 +6,8 @@ from orders import settlement
 from orders.models import Order
 
 ORDERS = "/api/order/"
-DECLINED_AT_CHARGE = "4000000000000341"
-DECLINED_AT_ATTACH = "4000000000000002"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def order(user, product):
-    return Order.objects.create(user=user, product=product, price=product.price, currency="usd")
 
 
 def test_paid_order_is_never_marked_failed_later(order):

@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def charge_answer_lost(stripe_faults):
-    stripe_faults.answer_lost("/v1/charges")
-
-
-@pytest.fixture
 def unpaid_order_with_charge(auth_client, product, stripe_emulator, charge_answer_lost):
     """An order whose charge succeeded on Stripe but whose answer was lost: UNPAID, outcome unknown."""
     auth_client.post(ORDERS, {"token": stripe_emulator.card_token(), "product": product.pk}, format="json")

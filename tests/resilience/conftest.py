@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from devtools.emulator_process import StripeEmulator, free_port
 from devtools.production import production_env
-from tests.emulator_process import StripeEmulator, free_port
 from tests.mariadb import fresh_database
 from tests.resilience.freezing_proxy import FreezingProxy, freezer
 

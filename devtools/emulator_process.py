@@ -1,4 +1,4 @@
-"""Start and stop the local Stripe emulator (devtools.stripe_emulator) for the tests, on a free port."""
+"""Start and stop the local Stripe emulator (devtools.stripe_emulator) on a free port, for the tests and bench."""
 
 import socket
 import subprocess
