@@ -19,12 +19,34 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import SlidingToken
 
 from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
 PASSWORD_CLAIM = "pwd"
+# The time claims a token may carry: seconds since the epoch, as integers Python's dates can hold.
+_TIME_CLAIMS = ("exp", "refresh_exp", "iat", "nbf")
+_TIME_MAX = 253402300799  # 9999-12-31T23:59:59Z
+
+
+class LoginToken(SlidingToken):
+    """The login token: simplejwt's sliding token, whose time claims must be integer seconds.
+
+    A token signed with the server's key but carrying `"exp": "9999999999"` or `1e20` passes the
+    signature check; simplejwt would then fail turning it into a date (a 500). It is refused instead.
+    """
+
+    def verify(self) -> None:
+        for claim in _TIME_CLAIMS:
+            if claim in self.payload:
+                value = self.payload[claim]
+                if type(value) is not int or not 0 <= value <= _TIME_MAX:
+                    raise TokenError("Token is invalid or expired")
+        super().verify()
+
 
 
 def token_password_stamp(user: User) -> str:
