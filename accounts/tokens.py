@@ -48,7 +48,6 @@ class LoginToken(SlidingToken):
         super().verify()
 
 
-
 def token_password_stamp(user: User) -> str:
     """Return a short stamp of the user's current password, for a token to carry.
 
