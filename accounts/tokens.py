@@ -6,8 +6,8 @@ too. Both the authentication of each request and the token refresh ask `token_us
 
 With a shared cache (Redis), `token_user()` keeps what it read of a user there for
 TOKEN_USER_CACHE_SECONDS, so that an authenticated request costs no query for its user. Every
-save or deletion of a user ends what is kept (`token_user_forget()`, from a signal, at once and
-again after the commit): a password change, reset, deactivation or deletion ends earlier tokens
+save, queryset update or deletion of a user ends what is kept (`token_user_forget()`, from a
+signal, at once and again after the commit): a password change, reset, deactivation or deletion ends earlier tokens
 as before. What is kept is the user's fields without the password hash, and the token stamp of it.
 """
 
@@ -174,3 +174,8 @@ def token_user_forget(user_id: int) -> None:
 
 def _user_changed(sender, instance: User, **kwargs) -> None:
     token_user_forget(instance.pk)
+
+
+def _users_updated(sender, pks: list[int], **kwargs) -> None:
+    for pk in pks:
+        token_user_forget(pk)
