@@ -5,6 +5,11 @@ import unicodedata
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.dispatch import Signal
+
+# Sent after a queryset `update()` of users, which sends no `post_save`, with `pks`: the ids of the
+# rows it changed (read just before). The token user cache (accounts.tokens) forgets them.
+users_updated = Signal()
 
 
 def email_normalize(email: str) -> str:
@@ -18,7 +23,22 @@ def email_normalize(email: str) -> str:
     return unicodedata.normalize("NFKC", email or "").strip().lower()
 
 
-class UserManager(DjangoUserManager):
+class UserQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """Update the rows as QuerySet.update does, then send `users_updated` with their ids.
+
+        `bulk_update()` goes through here too. Raw SQL does not: write users through the ORM.
+        """
+        pks = list(self.values_list("pk", flat=True))
+        count = super().update(**kwargs)
+        if pks:
+            users_updated.send(sender=self.model, pks=pks)
+        return count
+
+    update.alters_data = True
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
     """Create users by email (there is no username)."""
 
     use_in_migrations = True

@@ -5,10 +5,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
-from rest_framework_simplejwt.tokens import SlidingToken
 
 from accounts.models import User, email_normalize
-from accounts.tokens import token_claims, token_user
+from accounts.tokens import LoginToken, token_claims, token_user
 from frameseller.exceptions import ApplicationError
 
 AUTHORIZATION_FAILURE = "authorization failure"
@@ -59,7 +58,7 @@ def user_signup(*, email: str, password: str, first_name: str, last_name: str) -
 
 def user_token_issue(*, user: User) -> str:
     """Issue a signed JWT naming the shopper, for the site to greet them, valid until their password changes."""
-    token = SlidingToken.for_user(user)
+    token = LoginToken.for_user(user)
     for claim, value in token_claims(user).items():
         token[claim] = value
     return str(token)
@@ -68,7 +67,7 @@ def user_token_issue(*, user: User) -> str:
 def user_token_refresh(*, token: str) -> str:
     """Renew an unexpired token within its refresh window, if it still stands for an active user's password."""
     try:
-        sliding = SlidingToken(token)
+        sliding = LoginToken(token)
         sliding.check_exp(jwt_settings.SLIDING_TOKEN_REFRESH_EXP_CLAIM)
     except TokenError as error:
         raise TokenRefused() from error

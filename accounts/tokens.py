@@ -6,8 +6,8 @@ too. Both the authentication of each request and the token refresh ask `token_us
 
 With a shared cache (Redis), `token_user()` keeps what it read of a user there for
 TOKEN_USER_CACHE_SECONDS, so that an authenticated request costs no query for its user. Every
-save or deletion of a user ends what is kept (`token_user_forget()`, from a signal, at once and
-again after the commit): a password change, reset, deactivation or deletion ends earlier tokens
+save, queryset update or deletion of a user ends what is kept (`token_user_forget()`, from a
+signal, at once and again after the commit): a password change, reset, deactivation or deletion ends earlier tokens
 as before. What is kept is the user's fields without the password hash, and the token stamp of it.
 """
 
@@ -19,12 +19,33 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import SlidingToken
 
 from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
 PASSWORD_CLAIM = "pwd"
+# The time claims a token may carry: seconds since the epoch, as integers Python's dates can hold.
+_TIME_CLAIMS = ("exp", "refresh_exp", "iat", "nbf")
+_TIME_MAX = 253402300799  # 9999-12-31T23:59:59Z
+
+
+class LoginToken(SlidingToken):
+    """The login token: simplejwt's sliding token, whose time claims must be integer seconds.
+
+    A token signed with the server's key but carrying `"exp": "9999999999"` or `1e20` passes the
+    signature check; simplejwt would then fail turning it into a date (a 500). It is refused instead.
+    """
+
+    def verify(self) -> None:
+        for claim in _TIME_CLAIMS:
+            if claim in self.payload:
+                value = self.payload[claim]
+                if type(value) is not int or not 0 <= value <= _TIME_MAX:
+                    raise TokenError("Token is invalid or expired")
+        super().verify()
 
 
 def token_password_stamp(user: User) -> str:
@@ -153,3 +174,8 @@ def token_user_forget(user_id: int) -> None:
 
 def _user_changed(sender, instance: User, **kwargs) -> None:
     token_user_forget(instance.pk)
+
+
+def _users_updated(sender, pks: list[int], **kwargs) -> None:
+    for pk in pks:
+        token_user_forget(pk)

@@ -311,7 +311,7 @@ REST_FRAMEWORK = {
 SIMPLE_JWT = {
     # Sliding tokens: one token, renewable at /api/api-token-refresh/ until
     # its refresh window closes, the shape older clients expect.
-    "AUTH_TOKEN_CLASSES": ("rest_framework_simplejwt.tokens.SlidingToken",),
+    "AUTH_TOKEN_CLASSES": ("accounts.tokens.LoginToken",),
     "AUTH_HEADER_TYPES": ("JWT", "Bearer"),
     "SLIDING_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_LIFETIME_MINUTES", default=60)),
     "SLIDING_TOKEN_REFRESH_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
