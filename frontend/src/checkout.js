@@ -6,6 +6,7 @@ import $ from "jquery/slim";
 
 import { ApiError } from "./api.js";
 import { authRequest, currentUser, SessionExpiredError } from "./auth.js";
+import { cardFieldMounted, destroyCardField, focusCardField, mountCardField, tokenizeCard } from "./cardfield.js";
 import {
   forgetPayment,
   forgetUnsettled,
@@ -39,8 +40,6 @@ const payments = new Payments({
 // Set once by initCheckout().
 let $dialog;
 let modal;
-// The Stripe card field mounted in the dialog, if any.
-let card = null;
 // The checkout open in the dialog (a Checkout of paymentstate.js); null once the dialog has closed.
 let current = null;
 // Where focus returns when the dialog closes.
@@ -69,32 +68,11 @@ function setPaying(checkout, paying) {
   $pay.find(".label").text(paying ? "Paying…" : `Pay ${formatPrice(product.price, product.currency)}`);
 }
 
-function destroyCard() {
-  if (card) {
-    card.destroy();
-    card = null;
-  }
-  $("#card-field").empty();
-}
-
+/** Mount the card field, Pay off until it is there; resolve to Stripe, or null (its error shown). */
 async function mountCard() {
-  destroyCard();
   field("pay").prop("disabled", true);
   try {
-    const stripe = await loadStripe();
-    card = stripe.elements().create("card");
-    card.mount("#card-field");
-    card.on("change", (event) => {
-      // Real Stripe reports the card's errors as you type; the emulator sends no event.
-      showError(event && event.error ? event.error.message : "");
-    });
-    // The local emulator mounts plain inputs: give them names a screen reader can read.
-    $("#card-field input").each(function label() {
-      const $input = $(this);
-      if (!$input.attr("aria-label")) {
-        $input.attr("aria-label", `Card ${$input.attr("placeholder").replace("_", " ")}`);
-      }
-    });
+    const stripe = await mountCardField(showError);
     field("pay").prop("disabled", false);
     return stripe;
   } catch (error) {
@@ -226,15 +204,6 @@ async function pay(checkout, stripe) {
   }
 }
 
-/** Turn the card field into a Stripe token: `{ token }`, or `{ error }` with a message to show. */
-async function tokenizeCard(stripe) {
-  try {
-    return await stripe.createToken(card);
-  } catch {
-    return { error: { message: "Please fill in your card details." } };
-  }
-}
-
 /** Show the card form with Pay (again), hiding the "in progress" panel. */
 function showForm() {
   field("inflight").prop("hidden", true);
@@ -335,7 +304,7 @@ async function submitPayment(event) {
     return;
   }
   const stripe = await $dialog.data("stripe");
-  if (stripe && card) {
+  if (stripe && cardFieldMounted()) {
     pay(checkout, stripe);
   }
 }
@@ -349,11 +318,7 @@ async function focusCard() {
     return;
   }
   await $dialog.data("stripe");
-  if (card && typeof card.focus === "function") {
-    card.focus();
-  } else {
-    $("#card-field input").first().trigger("focus");
-  }
+  focusCardField();
 }
 
 /** End the checkout when its dialog has closed, and return focus to where it was opened from. */
@@ -365,7 +330,7 @@ function endCheckout() {
   }
   current = null;
   returnFocusTo = null;
-  destroyCard();
+  destroyCardField();
   if (opener && document.body.contains(opener)) {
     opener.focus();
   }
