@@ -1,12 +1,18 @@
 // Calls to the FrameSeller REST API (see the API contract): JSON in, JSON out.
 import { settings } from "./settings.js";
 
+/**
+ * An error answer of the API: its HTTP `status` (0 when the server could not be reached), its body
+ * (`data`), the sentence to show (`message`) and its `code`, the stable machine-readable name of the
+ * error (docs/api.md; "" when the answer has none). Decide on the code, never on the sentence.
+ */
 export class ApiError extends Error {
   constructor(status, data, message) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.data = data;
+    this.code = data && typeof data.code === "string" ? data.code : "";
   }
 }
 

@@ -1,3 +1,7 @@
+// Where the payment state (paymentstate.js) keeps what must outlive the page: the tab's session
+// storage. Small, and in the first script: the page learns at once whether a payment of this tab is
+// still in flight (checkoutloader.js), before the checkout's code loads.
+
 // Idempotency-Keys of payments sent whose outcome the site has not learnt (in flight, or after a
 // network error, a 5xx, 503 or 409), by product id, kept for the tab's session: opening the same
 // photo's checkout again (even after a reload) carries on with the same key, so it can't charge twice.
@@ -22,10 +26,10 @@ function saveUnsettled(keys) {
   }
 }
 
-/** The key a checkout of `productId` pays with: the unsettled payment's key if there is one, else a new one. */
-export function checkoutKeyFor(productId) {
+/** The key of the unsettled payment of `productId`, or null: a checkout of it carries on with it. */
+export function unsettledKey(productId) {
   const key = unsettledKeys()[productId];
-  return typeof key === "string" && key ? key : crypto.randomUUID();
+  return typeof key === "string" && key ? key : null;
 }
 
 /** Remember that a payment of `productId` went out with `key` and its outcome is not known yet. */

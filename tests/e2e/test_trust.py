@@ -102,6 +102,39 @@ def test_closing_the_checkout_while_paying_offers_no_second_pay_and_shows_the_ou
     expect(owned.get_by_role("button", name="Owned: download Mount Fuji")).to_be_visible()
 
 
+def test_buying_a_photo_bought_meanwhile_in_another_tab_offers_its_download_and_charges_nothing(
+    page, another_tab, site, photos, user, stripe_emulator, browser_console
+):
+    """The API refuses with 409 and the code `already_owned`: the site reads the code, never the sentence."""
+    browser_console.allow(409, "/api/order/")
+    logged_in(page, site, user)
+    expect(buy_button(page, "Mount Fuji")).to_be_visible()
+
+    # Another tab of the same shopper buys the photo; this one still offers Buy.
+    other = another_tab()
+    open_site(other, site)
+    buy_button(other, "Mount Fuji").click()
+    fill_card(other, TEST_CARD)
+    expect(pay(other).get_by_text("Thank you! Your photo is paid.")).to_be_visible()
+
+    buy_button(page, "Mount Fuji").click()
+    fill_card(page, TEST_CARD)
+    with page.expect_response(lambda r: r.url.endswith("/api/order/") and r.request.method == "POST") as answer:
+        dialog = pay(page)
+    assert answer.value.status == 409
+    body = answer.value.json()
+    if "code" not in body:
+        # Without its code a 409 means "may have charged" to the site (no Pay, see My orders).
+        pytest.skip("the API sends no error code yet (issue 22, item 2)")
+    assert body["code"] == "already_owned"
+    alert = dialog.get_by_role("alert")
+    expect(alert).to_contain_text(body.get("error") or body["detail"])
+    expect(alert.get_by_role("button", name="Download")).to_be_visible()
+    expect(dialog.get_by_role("button", name=re.compile(r"^Pay"))).to_have_count(0)
+    assert Order.objects.count() == 1
+    assert len(stripe_emulator.paid_charges()) == 1
+
+
 @pytest.mark.parametrize("lost", ["request", "answer"])
 def test_reloading_while_paying_learns_the_outcome_of_the_same_payment_without_charging_twice(
     page, site, photos, user, stripe_emulator, browser_console, lost
