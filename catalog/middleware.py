@@ -5,6 +5,7 @@ import re
 from django.conf import settings
 from django.http import JsonResponse
 
+from frameseller.exceptions import STATUS_CODES, error_body
 from frameseller.middleware import RequestBodyLimitMiddleware
 
 # The admin's pages that take a photo upload: add a product, change one.
@@ -25,5 +26,6 @@ class PhotoUploadBodyLimitMiddleware(RequestBodyLimitMiddleware):
                 if 0 <= length <= limit:
                     return self.get_response(request)
                 if length > limit:
-                    return JsonResponse({"detail": f"Request body too large (limit {limit} bytes)."}, status=413)
+                    body = error_body(f"Request body too large (limit {limit} bytes).", STATUS_CODES[413])
+                    return JsonResponse(body, status=413)
         return super().__call__(request)

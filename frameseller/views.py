@@ -7,6 +7,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from frameseller.exceptions import SERVICE_UNAVAILABLE
+
 
 class HealthApi(APIView):
     authentication_classes = []
@@ -29,5 +31,5 @@ class HealthApi(APIView):
                 cursor.execute("SELECT 1")
                 cursor.fetchone()
         except DatabaseError:
-            return Response({"status": "error", "database": "unavailable"}, status=503)
+            return Response({"status": "error", "database": "unavailable", "code": SERVICE_UNAVAILABLE}, status=503)
         return Response({"status": "ok", "database": "ok"})

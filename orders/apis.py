@@ -29,7 +29,7 @@ from frameseller.serializers import DetailErrorSerializer
 from orders import payments
 from orders.confirming import order_confirm
 from orders.downloads import Client, download_bytes_sent, download_link_open, order_download_issue
-from orders.errors import OrderRequiresAction
+from orders.errors import OrderRequiresAction, WebhookRefused
 from orders.placing import order_place
 from orders.selectors import order_list_rows
 from orders.serializers import (
@@ -305,7 +305,7 @@ class StripeWebhookApi(APIView):
         try:
             outcome = stripe_event_handle(payload=request.body, signature=request.headers.get("Stripe-Signature", ""))
         except payments.WebhookInvalid:
-            return Response({"detail": "Invalid Stripe signature or payload."}, status=status.HTTP_400_BAD_REQUEST)
+            raise WebhookRefused() from None
         return Response({"received": True, "outcome": outcome})
 
 
