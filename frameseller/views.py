@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from frameseller.exceptions import SERVICE_UNAVAILABLE
+from frameseller.serializers import ErrorCodeField
 
 
 class HealthApi(APIView):
@@ -20,7 +21,8 @@ class HealthApi(APIView):
         responses={
             200: inline_serializer("Health", {"status": serializers.CharField(), "database": serializers.CharField()}),
             503: inline_serializer(
-                "HealthDown", {"status": serializers.CharField(), "database": serializers.CharField()}
+                "HealthDown",
+                {"status": serializers.CharField(), "database": serializers.CharField(), "code": ErrorCodeField()},
             ),
         },
         auth=[],
