@@ -28,7 +28,16 @@ INVALID_LINK_MESSAGE = "This password reset link is invalid, used or expired. Pl
 
 
 class PasswordResetRefused(ApplicationError):
+    """The reset link is wrong, used or expired: the shopper asks for a new one."""
+
+    code = "password_reset_refused"
     default_message = INVALID_LINK_MESSAGE
+
+
+class PasswordResetPasswordInvalid(PasswordResetRefused):
+    """The link is good, the new password is not (the validators say why): the shopper chooses another."""
+
+    code = "new_password_invalid"
 
 
 def password_reset_url(user: User) -> str:
@@ -90,7 +99,7 @@ def user_password_reset_confirm(*, uid: str, token: str, password: str) -> User:
         password_validation.validate_password(password, user=user)
     except DjangoValidationError as error:
         messages = list(error.messages)
-        raise PasswordResetRefused(" ".join(messages), extra={"errors": {"password": messages}}) from error
+        raise PasswordResetPasswordInvalid(" ".join(messages), extra={"errors": {"password": messages}}) from error
     user.set_password(password)
     user.save(update_fields=["password"])
     logger.info("Password of user %s reset", user.pk)

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from frameseller.serializers import ErrorCodeField
+
 
 class SignupInputSerializer(serializers.Serializer):
     first_name = serializers.CharField(max_length=150)
@@ -24,6 +26,7 @@ class TokenRefreshInputSerializer(serializers.Serializer):
 class LoginErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(default="authorization failure")
     non_field_errors = serializers.ListField(child=serializers.CharField())
+    code = ErrorCodeField()
 
 
 class PasswordResetInputSerializer(serializers.Serializer):

@@ -14,15 +14,28 @@ AUTHORIZATION_FAILURE = "authorization failure"
 
 
 class SignupError(ApplicationError):
+    """The account could not be created: the password validators refused the password."""
+
+    code = "signup_invalid"
     default_message = "The account could not be created."
+
+
+class SignupEmailTaken(SignupError):
+    code = "email_taken"
+    default_message = "An account with this email already exists."
+
+    def __init__(self):
+        super().__init__(extra={"errors": {"email": [self.default_message]}})
 
 
 class TokenRefused(ApplicationError):
     status_code = 403
+    code = "token_refused"
     default_message = "Token is invalid or expired."
 
 
 class AuthenticationFailure(ApplicationError):
+    code = "login_failed"
     default_message = AUTHORIZATION_FAILURE
 
     def __init__(self):
@@ -34,10 +47,7 @@ def user_signup(*, email: str, password: str, first_name: str, last_name: str) -
     """Create a shopper's account; refuse a taken email or a weak password."""
     email = email_normalize(email)
     if User.objects.filter(email=email).exists():
-        raise SignupError(
-            "An account with this email already exists.",
-            extra={"errors": {"email": ["An account with this email already exists."]}},
-        )
+        raise SignupEmailTaken()
     user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip())
     try:
         password_validation.validate_password(password, user=user)
@@ -49,10 +59,7 @@ def user_signup(*, email: str, password: str, first_name: str, last_name: str) -
         with transaction.atomic():
             user.save()
     except IntegrityError as error:  # a concurrent signup with the same email won
-        raise SignupError(
-            "An account with this email already exists.",
-            extra={"errors": {"email": ["An account with this email already exists."]}},
-        ) from error
+        raise SignupEmailTaken() from error
     return user
 
 

@@ -23,7 +23,7 @@ from catalog.selectors import (
 from catalog.serializers import ProductSerializer, photo_urls, product_list_data
 from frameseller.pagination import LIST_PARAMETERS, next_link, page_request
 from frameseller.rendering import json_response
-from frameseller.serializers import DetailErrorSerializer
+from frameseller.serializers import DetailErrorSerializer, ErrorCodeField
 
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 CATALOG_CACHE_CONTROL = "public, max-age=60"
@@ -120,7 +120,7 @@ class ProductDetailApi(APIView):
         summary="One photo on sale",
         responses={
             200: ProductSerializer,
-            404: inline_serializer("ProductNotFound", {"detail": serializers.CharField()}),
+            404: inline_serializer("ProductNotFound", {"detail": serializers.CharField(), "code": ErrorCodeField()}),
         },
         auth=[{}, {"jwtAuth": []}],
     )

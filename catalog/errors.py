@@ -4,4 +4,5 @@ from frameseller.exceptions import ApplicationError
 
 
 class PhotoInvalid(ApplicationError):
+    code = "photo_invalid"
     default_message = "This file is not a photo the shop can sell."

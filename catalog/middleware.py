@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user
 from django.http import JsonResponse
 
+from frameseller.exceptions import STATUS_CODES, error_body
 from frameseller.middleware import RequestBodyLimitMiddleware
 
 # The admin's pages that take a photo upload: add a product, change one.
@@ -45,6 +46,7 @@ class PhotoUploadBodyLimitMiddleware(RequestBodyLimitMiddleware):
             if normal is not None and length > normal and _is_staff_session(request):
                 limit = settings.PHOTOS_MAX_UPLOAD_BYTES + normal
                 if length > limit:
-                    return JsonResponse({"detail": f"Request body too large (limit {limit} bytes)."}, status=413)
+                    body = error_body(f"Request body too large (limit {limit} bytes).", STATUS_CODES[413])
+                    return JsonResponse(body, status=413)
                 return self.get_response(request)
         return super().__call__(request)

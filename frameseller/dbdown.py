@@ -13,7 +13,7 @@ from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.http import JsonResponse
 
-from frameseller.exceptions import DATABASE_UNAVAILABLE_MESSAGE
+from frameseller.exceptions import DATABASE_UNAVAILABLE_MESSAGE, SERVICE_UNAVAILABLE, error_body
 
 _MARK = "_frameseller_database_unavailable"
 
@@ -34,7 +34,7 @@ class DatabaseUnavailableMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if response.status_code == 500 and getattr(request, _MARK, False):
-            response = JsonResponse({"detail": DATABASE_UNAVAILABLE_MESSAGE}, status=503)
+            response = JsonResponse(error_body(DATABASE_UNAVAILABLE_MESSAGE, SERVICE_UNAVAILABLE), status=503)
             response["Retry-After"] = "30"
         return response
 

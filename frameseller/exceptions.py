@@ -1,6 +1,7 @@
 """Domain errors and the one place that turns errors into HTTP answers."""
 
 import logging
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import InterfaceError, OperationalError
@@ -13,11 +14,47 @@ logger = logging.getLogger(__name__)
 
 DATABASE_UNAVAILABLE_MESSAGE = "The service is temporarily unavailable. Please try again in a minute."
 
+# Every error answer carries a `code`: a stable identifier a program switches on (the sentence is for
+# people and may change). Each is listed in docs/api.md ("Error codes") and in the schema (CodeEnum).
+SERVICE_UNAVAILABLE = "service_unavailable"
+SERVER_ERROR = "server_error"
+# DRF's own errors answer their class's default_code. A subclass answers its base's (simplejwt's
+# InvalidToken answers `authentication_failed`), so that a library cannot add a code no client knows.
+FRAMEWORK_ERRORS = (
+    exceptions.ValidationError,
+    exceptions.ParseError,
+    exceptions.AuthenticationFailed,
+    exceptions.NotAuthenticated,
+    exceptions.PermissionDenied,
+    exceptions.NotFound,
+    exceptions.MethodNotAllowed,
+    exceptions.NotAcceptable,
+    exceptions.UnsupportedMediaType,
+    exceptions.Throttled,
+)
+OTHER_ERROR = exceptions.APIException.default_code  # "error": any other failure
+# The codes of the error pages Django makes before (or instead of) a view, answered as JSON by
+# frameseller.middleware, by status.
+STATUS_CODES = {
+    400: "bad_request",
+    403: exceptions.PermissionDenied.default_code,
+    404: exceptions.NotFound.default_code,
+    405: exceptions.MethodNotAllowed.default_code,
+    411: "length_required",
+    413: "request_too_large",
+    500: SERVER_ERROR,
+    503: SERVICE_UNAVAILABLE,
+}
+
 
 class ApplicationError(Exception):
-    """A business rule refused the request; `message` is shown to the person."""
+    """A business rule refused the request; `message` is shown to the person, `code` read by programs.
+
+    Every subclass names its own `code` (docs/api.md lists them all).
+    """
 
     status_code = status.HTTP_400_BAD_REQUEST
+    code = "bad_request"
     default_message = "The request could not be processed."
 
     def __init__(self, message: str | None = None, *, extra: dict | None = None):
@@ -28,7 +65,20 @@ class ApplicationError(Exception):
 
 class ConflictError(ApplicationError):
     status_code = status.HTTP_409_CONFLICT
+    code = "conflict"
     default_message = "The request conflicts with one in progress."
+
+
+def error_codes() -> list[str]:
+    """Return every code an error answer may carry, sorted (for the schema: frameseller.serializers)."""
+    codes = {error.default_code for error in FRAMEWORK_ERRORS} | {OTHER_ERROR, *STATUS_CODES.values()}
+    errors = [ApplicationError]
+    while errors:
+        error = errors.pop()
+        errors.extend(error.__subclasses__())
+        if error.status_code >= 400:  # a subclass that is not a failure is never answered as one
+            codes.add(error.code)
+    return sorted(codes)
 
 
 def _label(field: str) -> str:
@@ -48,8 +98,29 @@ def _first_message(detail, field: str | None = None) -> str:
     return f"{_label(field)}: {text}" if field else text
 
 
-def _describe(exc) -> tuple[int, str, dict, dict] | None:
-    """Return (status, message, extra keys, headers) for a known error; None for an unexpected one."""
+class Answer(NamedTuple):
+    status: int
+    message: str
+    code: str
+    extra: dict
+    headers: dict
+
+
+def error_body(message: str, code: str, **extra) -> dict:
+    """The `{"detail": …, "code": …}` body of an error answered outside the exception handler."""
+    return {"detail": message, "code": code, **extra}
+
+
+def framework_code(exc: exceptions.APIException) -> str:
+    """The code of one of DRF's errors: its class's, or its base's for a subclass."""
+    for error in FRAMEWORK_ERRORS:
+        if isinstance(exc, error):
+            return error.default_code
+    return OTHER_ERROR
+
+
+def _describe(exc) -> Answer | None:
+    """Describe a known error's answer; None for an unexpected one."""
     headers: dict = {}
     extra: dict = {}
     if isinstance(exc, Http404):
@@ -58,20 +129,28 @@ def _describe(exc) -> tuple[int, str, dict, dict] | None:
         exc = exceptions.PermissionDenied()
 
     if isinstance(exc, ApplicationError):
-        return exc.status_code, exc.message, dict(exc.extra), headers
+        return Answer(exc.status_code, exc.message, exc.code, dict(exc.extra), headers)
     if isinstance(exc, OperationalError | InterfaceError):
         # The database is unreachable: a JSON 503 the client may retry, never a bare 500.
         logger.error("Database unavailable: %s", exc)
-        return status.HTTP_503_SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE, {}, {"Retry-After": "30"}
+        return Answer(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            DATABASE_UNAVAILABLE_MESSAGE,
+            SERVICE_UNAVAILABLE,
+            {},
+            {"Retry-After": "30"},
+        )
+    if not isinstance(exc, exceptions.APIException):
+        return None
+    code = framework_code(exc)
     if isinstance(exc, exceptions.ValidationError):
         if isinstance(exc.detail, dict):
             extra = {"errors": exc.detail}
-        return exc.status_code, _first_message(exc.detail), extra, headers
+        return Answer(exc.status_code, _first_message(exc.detail), code, extra, headers)
     if isinstance(exc, exceptions.UnsupportedMediaType):
         # Not JSON is bad input like any other: 400, as the contract says.
-        return status.HTTP_400_BAD_REQUEST, "Send the request body as JSON (Content-Type: application/json).", {}, {}
-    if not isinstance(exc, exceptions.APIException):
-        return None
+        message = "Send the request body as JSON (Content-Type: application/json)."
+        return Answer(status.HTTP_400_BAD_REQUEST, message, code, {}, {})
     message = _first_message(exc.detail)
     if isinstance(exc, exceptions.AuthenticationFailed):
         message = "Your login token is invalid or has expired. Please log in again."
@@ -81,7 +160,7 @@ def _describe(exc) -> tuple[int, str, dict, dict] | None:
         message = "Too many attempts. Please wait a minute and try again."
         if exc.wait:
             headers["Retry-After"] = str(int(exc.wait))
-    return exc.status_code, message, extra, headers
+    return Answer(exc.status_code, message, code, extra, headers)
 
 
 def _unexpected(context) -> Response:
@@ -89,30 +168,32 @@ def _unexpected(context) -> Response:
     view = context.get("view")
     logger.exception("Unhandled error in %s", view.__class__.__name__ if view else "view")
     set_rollback()
-    return Response({"detail": "Internal server error."}, status=500)
+    return Response(error_body("Internal server error.", SERVER_ERROR), status=500)
 
 
 def exception_handler(exc, context):
-    """Answer every error as JSON: `{"detail": "<sentence>"}` plus any extra keys."""
-    described = _describe(exc)
-    if described is None:
+    """Answer every error as JSON: `{"detail": "<sentence>", "code": "<code>"}` plus any extra keys."""
+    answer = _describe(exc)
+    if answer is None:
         return _unexpected(context)
-    status_code, message, extra, headers = described
     set_rollback()
-    return Response({"detail": message, **extra}, status=status_code, headers=headers)
+    body = error_body(answer.message, answer.code, **answer.extra)
+    return Response(body, status=answer.status, headers=answer.headers)
 
 
 def envelope_exception_handler(exc, context):
-    """Answer errors in the seed's envelope `{"success": false, "error": "<sentence>"}` (403s keep `detail`)."""
-    described = _describe(exc)
-    if described is None:
+    """Answer errors in the seed's envelope `{"success": false, "error": "<sentence>", "code": "<code>"}`.
+
+    403s keep `detail` too.
+    """
+    answer = _describe(exc)
+    if answer is None:
         return _unexpected(context)
-    status_code, message, extra, headers = described
     set_rollback()
-    data = {"success": False, "error": message}
-    if status_code in (401, 403):
-        data["detail"] = message
-    return Response({**data, **extra}, status=status_code, headers=headers)
+    data = {"success": False, "error": answer.message, "code": answer.code}
+    if answer.status in (401, 403):
+        data["detail"] = answer.message
+    return Response({**data, **answer.extra}, status=answer.status, headers=answer.headers)
 
 
 # For the views of the seed's signup and order endpoints, whose errors use the

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.middleware import common
 
+from frameseller.exceptions import OTHER_ERROR, STATUS_CODES, error_body
+
 _GENERIC = {
     400: "Bad request.",
     403: "Forbidden.",
@@ -33,7 +35,8 @@ class JsonErrorMiddleware:
         message = _GENERIC.get(response.status_code, "Request failed.")
         if response.status_code == 404 and request.path.startswith("/api/") and not request.path.endswith("/"):
             message = f"Not found. API addresses end with a slash: {request.path}/"
-        replacement = JsonResponse({"detail": message}, status=response.status_code)
+        code = STATUS_CODES.get(response.status_code, OTHER_ERROR)
+        replacement = JsonResponse(error_body(message, code), status=response.status_code)
         for header in ("Allow", "Retry-After", "WWW-Authenticate"):
             if header in response:
                 replacement[header] = response[header]
@@ -53,15 +56,15 @@ class RequestBodyLimitMiddleware:
     def __call__(self, request):
         chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
         if chunked and not request.META.get("CONTENT_LENGTH"):
-            body = {"detail": "Send the request body with a Content-Length header; chunked uploads are not accepted."}
-            return JsonResponse(body, status=411)
+            message = "Send the request body with a Content-Length header; chunked uploads are not accepted."
+            return JsonResponse(error_body(message, STATUS_CODES[411]), status=411)
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return JsonResponse({"detail": "Invalid Content-Length header."}, status=400)
+            return JsonResponse(error_body("Invalid Content-Length header.", STATUS_CODES[400]), status=400)
         if limit is not None and length > limit:
-            body = {"detail": f"Request body too large (limit {limit} bytes)."}
+            body = error_body(f"Request body too large (limit {limit} bytes).", STATUS_CODES[413])
             return JsonResponse(body, status=413)
         return self.get_response(request)
 

@@ -2,7 +2,7 @@
 
 DETAIL_ERROR = {
     "type": "object",
-    "properties": {"detail": {"type": "string"}},
+    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
     "required": ["detail"],
 }
 

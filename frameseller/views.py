@@ -7,6 +7,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from frameseller.exceptions import SERVICE_UNAVAILABLE
+from frameseller.serializers import ErrorCodeField
+
 
 class HealthApi(APIView):
     authentication_classes = []
@@ -18,7 +21,8 @@ class HealthApi(APIView):
         responses={
             200: inline_serializer("Health", {"status": serializers.CharField(), "database": serializers.CharField()}),
             503: inline_serializer(
-                "HealthDown", {"status": serializers.CharField(), "database": serializers.CharField()}
+                "HealthDown",
+                {"status": serializers.CharField(), "database": serializers.CharField(), "code": ErrorCodeField()},
             ),
         },
         auth=[],
@@ -29,5 +33,5 @@ class HealthApi(APIView):
                 cursor.execute("SELECT 1")
                 cursor.fetchone()
         except DatabaseError:
-            return Response({"status": "error", "database": "unavailable"}, status=503)
+            return Response({"status": "error", "database": "unavailable", "code": SERVICE_UNAVAILABLE}, status=503)
         return Response({"status": "ok", "database": "ok"})

@@ -25,9 +25,10 @@ from catalog.serializers import photo_urls
 from frameseller.exceptions import EnvelopeErrorsMixin
 from frameseller.pagination import LIST_PARAMETERS, next_link, page_request
 from frameseller.rendering import json_response, utc_text_json
-from frameseller.serializers import DetailErrorSerializer
+from frameseller.serializers import DetailErrorSerializer, ErrorCodeField
 from orders import payments
 from orders.downloads import Client, download_bytes_sent, download_link_open, order_download_issue
+from orders.errors import WebhookRefused
 from orders.payment_intents import Purchase, order_confirm
 from orders.placing import order_place
 from orders.selectors import order_list_rows
@@ -56,7 +57,7 @@ ORDER_NOT_FOUND = PolymorphicProxySerializer(
 # The download link's answers are not in the envelope: `{"detail": …}`, with the `order_id` when known.
 DOWNLOAD_REFUSED = inline_serializer(
     "DownloadRefused",
-    {"detail": serializers.CharField(), "order_id": serializers.IntegerField(required=False)},
+    {"detail": serializers.CharField(), "order_id": serializers.IntegerField(required=False), "code": ErrorCodeField()},
 )
 
 
@@ -285,7 +286,7 @@ class StripeWebhookApi(APIView):
             200: inline_serializer(
                 "WebhookReceived", {"received": serializers.BooleanField(), "outcome": serializers.CharField()}
             ),
-            400: inline_serializer("WebhookRefused", {"detail": serializers.CharField()}),
+            400: inline_serializer("WebhookRefused", {"detail": serializers.CharField(), "code": ErrorCodeField()}),
             500: OpenApiResponse(DetailErrorSerializer, description="Not applied: Stripe retries it"),
             503: OpenApiResponse(DetailErrorSerializer, description="Not applied (database unavailable)"),
         },
@@ -304,7 +305,7 @@ class StripeWebhookApi(APIView):
         try:
             outcome = stripe_event_handle(payload=request.body, signature=request.headers.get("Stripe-Signature", ""))
         except payments.WebhookInvalid:
-            return Response({"detail": "Invalid Stripe signature or payload."}, status=status.HTTP_400_BAD_REQUEST)
+            raise WebhookRefused() from None
         return Response({"received": True, "outcome": outcome})
 
 

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from catalog.serializers import MoneyField, PhotoUrlField, money_json
 from frameseller.converters import ID_MAX
 from frameseller.rendering import utc_text_json
+from frameseller.serializers import ErrorCodeField
 from orders.models import Order
 from orders.settlement import order_downloadable
 
@@ -152,6 +153,7 @@ class OrderErrorSerializer(serializers.Serializer):
     order_id = serializers.IntegerField(required=False, help_text="The order recorded, if one was.")
     detail = serializers.CharField(required=False, help_text="Also set on 403 (login needed).")
     errors = serializers.DictField(required=False)
+    code = ErrorCodeField()
 
 
 class OrderRequiresActionSerializer(serializers.Serializer):

@@ -28,7 +28,7 @@ def test_unknown_url_is_json_404(client, settings, debug):
     response = client.get("/api/nope/")
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
 def test_wrong_method_is_json_405(api_client):
@@ -51,7 +51,7 @@ def test_unexpected_error_is_json_500(api_client, settings, monkeypatch, debug):
     response = api_client.get("/api/product/")
 
     assert response.status_code == 500
-    assert response.json() == {"detail": "Internal server error."}
+    assert response.json() == {"detail": "Internal server error.", "code": "server_error"}
     assert b"kaboom" not in response.content
 
 

@@ -9,7 +9,10 @@ import pytest
 
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
-CHUNKED_REFUSED = {"detail": "Send the request body with a Content-Length header; chunked uploads are not accepted."}
+CHUNKED_REFUSED = {
+    "detail": "Send the request body with a Content-Length header; chunked uploads are not accepted.",
+    "code": "length_required",
+}
 
 
 def _post(live_server, path: str, body: bytes, *, chunked: bool) -> tuple[int, dict]:

@@ -81,6 +81,7 @@ def test_signup_duplicate_email_in_other_case_is_400(api_client):
     assert response.json() == {
         "success": False,
         "error": "An account with this email already exists.",
+        "code": "email_taken",
         "errors": {"email": ["An account with this email already exists."]},
     }
     assert User.objects.count() == 1
@@ -102,7 +103,7 @@ def test_signup_non_json_body_is_400_json(api_client):
     response = api_client.post(SIGNUP, "first_name=foo", content_type="application/json")
 
     assert response.status_code == 400
-    assert response.json() == {"success": False, "error": "The request body is not valid JSON."}
+    assert response.json() == {"success": False, "error": "The request body is not valid JSON.", "code": "parse_error"}
 
 
 def test_signup_wrong_types_are_400(api_client):
@@ -142,7 +143,7 @@ def test_login_returns_token_with_claims(api_client):
     assert _payload(token)["first_name"] == "Dummy"
 
 
-FAILURE = {"detail": "authorization failure", "non_field_errors": ["authorization failure"]}
+FAILURE = {"detail": "authorization failure", "non_field_errors": ["authorization failure"], "code": "login_failed"}
 
 
 def test_login_wrong_password_is_400(api_client, user):

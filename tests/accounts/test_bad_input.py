@@ -9,7 +9,7 @@ from accounts.models import User
 LOGIN = "/api/api-token-auth/"
 SIGNUP = "/api/signup/"
 ORDERS = "/api/order/"
-FAILURE = {"detail": "authorization failure", "non_field_errors": ["authorization failure"]}
+FAILURE = {"detail": "authorization failure", "non_field_errors": ["authorization failure"], "code": "login_failed"}
 SURROGATE_ERROR = "The request body contains an invalid character (a lone UTF-16 surrogate escape)."
 SIGNUP_BODY = {"first_name": "foo", "last_name": "bar", "email": "foobar@qmail.com", "password": "a long passphrase"}
 
@@ -42,7 +42,7 @@ def test_signup_with_a_lone_surrogate_is_400_with_a_sentence(api_client, field):
     response = _post(api_client, SIGNUP, {**SIGNUP_BODY, field: "\ud800" + SIGNUP_BODY[field]})
 
     assert response.status_code == 400
-    assert response.json() == {"success": False, "error": SURROGATE_ERROR}
+    assert response.json() == {"success": False, "error": SURROGATE_ERROR, "code": "parse_error"}
     assert not User.objects.exists()
 
 

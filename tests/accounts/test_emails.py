@@ -12,7 +12,7 @@ from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 LOGIN = "/api/api-token-auth/"
 SIGNUP = "/api/signup/"
-FAILURE = {"detail": "authorization failure", "non_field_errors": ["authorization failure"]}
+FAILURE = {"detail": "authorization failure", "non_field_errors": ["authorization failure"], "code": "login_failed"}
 
 pytestmark = pytest.mark.django_db
 

@@ -92,6 +92,7 @@ def test_a_link_works_once(api_client, user, smtp_server):
     assert again.json() == {
         "success": False,
         "error": "This password reset link is invalid, used or expired. Please ask for a new one.",
+        "code": "password_reset_refused",
     }
     assert User.objects.get().check_password(NEW_PASSWORD)
 

@@ -16,7 +16,7 @@ LOGIN = "/api/api-token-auth/"
 REFRESH = "/api/api-token-refresh/"
 ORDERS = "/api/order/"
 CATALOG = "/api/product/"
-REFUSED = {"detail": "Token is invalid or expired."}
+REFUSED = {"detail": "Token is invalid or expired.", "code": "token_refused"}
 
 pytestmark = pytest.mark.django_db
 

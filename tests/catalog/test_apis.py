@@ -79,7 +79,7 @@ def test_product_detail_answers_one_photo_on_sale(api_client):
     assert response.status_code == 200
     assert response.json() == api_client.get("/api/product/").json()[0]
     assert missing.status_code == unknown.status_code == 404
-    assert missing.json() == {"detail": "This photo is not on sale."}
+    assert missing.json() == {"detail": "This photo is not on sale.", "code": "not_found"}
 
 
 def test_derivatives_are_served_publicly_and_cached(api_client):

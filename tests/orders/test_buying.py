@@ -84,7 +84,12 @@ def test_declined_card_records_failed_order(auth_client, product, stripe_emulato
 
     assert response.status_code == 402
     order = Order.objects.get()
-    assert response.json() == {"success": False, "error": "Your card was declined.", "order_id": order.pk}
+    assert response.json() == {
+        "success": False,
+        "error": "Your card was declined.",
+        "code": "payment_declined",
+        "order_id": order.pk,
+    }
     assert order.status == Order.Status.FAILED
     assert order.failure_reason == "Your card was declined."
     assert stripe_emulator.paid_charges() == []

@@ -93,7 +93,7 @@ def test_a_tampered_link_is_404(auth_client, user, photo):
     response = fetch(link["url"].rstrip("/") + "x/")
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "This download link is not valid."}
+    assert response.json() == {"detail": "This download link is not valid.", "code": "download_link_invalid"}
 
 
 def test_another_shoppers_order_and_an_unknown_one_are_404_alike(photo, client_for):
@@ -104,7 +104,7 @@ def test_another_shoppers_order_and_an_unknown_one_are_404_alike(photo, client_f
     unknown = client_for(bob).post("/api/order/999999/download/")
 
     assert theirs.status_code == unknown.status_code == 404
-    assert theirs.json() == unknown.json() == {"success": False, "error": "No such order."}
+    assert theirs.json() == unknown.json() == {"success": False, "error": "No such order.", "code": "order_not_found"}
     assert DownloadEvent.objects.count() == 0
 
 
@@ -125,6 +125,7 @@ def test_an_order_not_paid_is_409(auth_client, user, photo, status):
     assert response.json() == {
         "success": False,
         "error": "This order is not paid, so there is nothing to download.",
+        "code": "order_not_paid",
         "order_id": order.pk,
     }
 

@@ -23,7 +23,12 @@ def test_buying_an_owned_photo_is_409_and_charges_nothing(auth_client, product, 
     response = buy(auth_client, stripe_emulator, product)
 
     assert response.status_code == 409
-    assert response.json() == {"success": False, "error": "You already own this photo.", "order_id": owned.pk}
+    assert response.json() == {
+        "success": False,
+        "error": "You already own this photo.",
+        "code": "already_owned",
+        "order_id": owned.pk,
+    }
     assert Order.objects.count() == 1
     assert len(stripe_emulator.charges()) == 1
 

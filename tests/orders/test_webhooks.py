@@ -50,7 +50,7 @@ def test_missing_or_wrong_signature_is_400_and_changes_nothing(api_client, unpai
     )
 
     assert (missing.status_code, wrong.status_code, stale.status_code) == (400, 400, 400)
-    assert missing.json() == {"detail": "Invalid Stripe signature or payload."}
+    assert missing.json() == {"detail": "Invalid Stripe signature or payload.", "code": "webhook_invalid"}
     order.refresh_from_db()
     assert order.status == Order.Status.UNPAID
     assert not PaymentEvent.objects.filter(kind=PaymentEvent.Kind.WEBHOOK).exists()
