@@ -12,7 +12,7 @@ from frameseller.exceptions import STATUS_CODES, error_body
 from frameseller.middleware import RequestBodyLimitMiddleware
 
 # The admin's pages that take a photo upload: add a product, change one.
-PHOTO_UPLOAD_PATH = re.compile(r"^/admin/catalog/product/(add|\d+/change)/$")
+PHOTO_UPLOAD_PATH = re.compile(r"/admin/catalog/product/(add|[0-9]+/change)/")
 
 
 def _is_staff_session(request) -> bool:
@@ -37,7 +37,7 @@ class PhotoUploadBodyLimitMiddleware(RequestBodyLimitMiddleware):
     """
 
     def __call__(self, request):
-        if request.method == "POST" and PHOTO_UPLOAD_PATH.match(request.path_info):
+        if request.method == "POST" and PHOTO_UPLOAD_PATH.fullmatch(request.path_info):
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:

@@ -50,7 +50,7 @@ def page_request(query_params) -> PageRequest:
         if raw_cursor is not None:
             raise ValidationError("A cursor needs a limit: send the next page's address as the Link header gave it.")
         return PageRequest(limit=None, after=None)
-    if not _CANONICAL_INT.match(raw_limit) or not 1 <= int(raw_limit) <= MAX_LIMIT:
+    if not _CANONICAL_INT.fullmatch(raw_limit) or not 1 <= int(raw_limit) <= MAX_LIMIT:
         raise ValidationError(f"limit must be a whole number from 1 to {MAX_LIMIT}.")
     after = None
     if raw_cursor is not None:

@@ -8,7 +8,7 @@ import re
 
 # collectstatic's manifest names ("base.5af66c1b1797.css") and the site's build output
 # ("assets/app-CQVKHGWP.js"): content-addressed, so cacheable for good.
-_DJANGO_HASHED = re.compile(r"\.[0-9a-f]{12}\.\w+$")
+_DJANGO_HASHED = re.compile(r"\.[0-9a-f]{12}\.\w+\Z")
 
 
 def immutable_file_test(path: str, url: str) -> bool:

@@ -145,7 +145,7 @@ class OrderListCreateApi(EnvelopeErrorsMixin, APIView):
     )
     def post(self, request):
         key = request.headers.get("Idempotency-Key")
-        if key is not None and not IDEMPOTENCY_KEY_RE.match(key):
+        if key is not None and not IDEMPOTENCY_KEY_RE.fullmatch(key):
             raise exceptions.ValidationError("Idempotency-Key must be 1 to 255 printable ASCII characters.")
         serializer = OrderCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -127,7 +127,7 @@ CANONICAL_ID_RE = re.compile(r"^[1-9][0-9]{0,17}$")
 )
 class ProductIdField(serializers.IntegerField):
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int | str) or not CANONICAL_ID_RE.match(str(data)):
+        if isinstance(data, bool) or not isinstance(data, int | str) or not CANONICAL_ID_RE.fullmatch(str(data)):
             self.fail("invalid")
         return super().to_internal_value(data)
 
