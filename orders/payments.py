@@ -21,6 +21,7 @@ timeout and a bounded number of retries, and the API version is pinned.
 
 import functools
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -57,6 +58,10 @@ class PaymentUnavailable(PaymentError):
 
 class WebhookInvalid(PaymentError):
     """A webhook's payload or signature could not be verified."""
+
+
+class WebhookMalformed(PaymentError):
+    """A correctly signed webhook event whose contents are not shaped as Stripe's are: nothing to apply."""
 
 
 @dataclass(frozen=True)
@@ -418,30 +423,88 @@ def webhook_event(*, payload: bytes, signature: str) -> WebhookEvent:
         event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET, tolerance=300)
     except (stripe.SignatureVerificationError, ValueError) as error:
         raise WebhookInvalid(f"Invalid webhook: {error}") from error
-    data = event.to_dict() if hasattr(event, "to_dict") else dict(event)
-    obj = (data.get("data") or {}).get("object") or {}
+    except (TypeError, AttributeError, KeyError) as error:
+        # The signature held (it is checked first), but the payload is no event Stripe's library can read.
+        raise WebhookMalformed(f"Malformed webhook event: {error!r}") from error
+    data = event.to_dict() if hasattr(event, "to_dict") else event
+    try:
+        return _webhook_event_read(data)
+    except (TypeError, ValueError, AttributeError) as error:
+        raise WebhookMalformed(f"Malformed webhook event: {error}") from error
+
+
+# Stripe's ids and names are short printable ASCII; what the ledger keeps of them must fit its columns.
+_STRIPE_ID = re.compile(r"[\x21-\x7e]{0,255}")
+_AMOUNT_MAX = 10**15  # far above any real charge (in the smallest unit), far below any column's limit
+
+
+def _webhook_event_read(data) -> WebhookEvent:
+    """Read what the shop uses of a verified event; raise TypeError or ValueError where Stripe's shape is not met."""
+    if not isinstance(data, dict) or not isinstance(data.get("data"), dict):
+        raise TypeError("the event or its data is not an object")
+    obj = data["data"].get("object") or {}
+    if not isinstance(obj, dict):
+        raise TypeError("data.object is not an object")
     metadata = obj.get("metadata") or {}
+    if not isinstance(metadata, dict):
+        raise TypeError("metadata is not an object")
     error = obj.get("last_payment_error") or {}
-    charge = obj.get("charge") or obj.get("latest_charge") or ""
+    if not isinstance(error, dict):
+        raise TypeError("last_payment_error is not an object")
     return WebhookEvent(
-        id=str(data.get("id", "")),
-        type=str(data.get("type", "")),
-        object_id=str(obj.get("id", "")),
-        object_type=str(obj.get("object", "")),
+        id=_stripe_id(data.get("id")),
+        type=_stripe_id(data.get("type")),
+        object_id=_stripe_id(obj.get("id")),
+        object_type=_stripe_id(obj.get("object")),
         customer=_id_of(obj.get("customer")),
-        order_id=str(metadata.get("order_id", "")),
-        installation=str(metadata.get("installation", "")),
-        charge=_id_of(charge),
+        order_id=_metadata_text(metadata.get("order_id")),
+        installation=_metadata_text(metadata.get("installation")),
+        charge=_id_of(obj.get("charge") or obj.get("latest_charge")),
         payment_intent=_id_of(obj.get("payment_intent")),
-        status=str(obj.get("status") or ""),
-        amount=int(obj.get("amount") or 0),
-        amount_refunded=int(obj.get("amount_refunded") or 0),
-        failure_message=str(obj.get("failure_message") or error.get("message") or ""),
+        status=_stripe_id(obj.get("status")),
+        amount=_amount(obj.get("amount")),
+        amount_refunded=_amount(obj.get("amount_refunded")),
+        failure_message=_readable(obj.get("failure_message") or error.get("message")),
     )
+
+
+def _stripe_id(value) -> str:
+    """An id, type or status as Stripe writes them: printable ASCII, 255 characters at most ("" when absent)."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str) or not _STRIPE_ID.fullmatch(value):
+        raise ValueError(f"not a Stripe id: {value!r:.80}")
+    return value
 
 
 def _id_of(value) -> str:
     """Return an object's id whether Stripe sent the id or the expanded object."""
     if isinstance(value, dict):
-        return str(value.get("id", ""))
-    return str(value or "")
+        return _stripe_id(value.get("id"))
+    return _stripe_id(value)
+
+
+def _metadata_text(value) -> str:
+    """A metadata value: Stripe keeps strings only (of 500 characters at most)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > 500:
+        raise ValueError("a metadata value is not a string of 500 characters at most")
+    return _readable(value)
+
+
+def _amount(value) -> int:
+    if value is None:
+        return 0
+    if type(value) is not int or not 0 <= value <= _AMOUNT_MAX:
+        raise ValueError(f"not an amount: {value!r:.40}")
+    return value
+
+
+def _readable(value) -> str:
+    """Free text from Stripe (a decline's message), kept readable: a lone surrogate becomes U+FFFD."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TypeError("a message is not a string")
+    return value.encode("utf-8", "replace").decode("utf-8")

@@ -12,6 +12,7 @@ recorded; refunds and disputes are matched by the order's own charge.
 """
 
 import logging
+import re
 
 from django.db import IntegrityError
 
@@ -23,10 +24,18 @@ from orders.settlement import order_mark_disputed, order_mark_failed, order_mark
 
 logger = logging.getLogger(__name__)
 
+# An order id as the shop writes it in a payment's metadata (and as every database's ids can hold).
+_ORDER_ID = re.compile(r"[1-9][0-9]{0,17}")
+
 
 def stripe_event_handle(*, payload: bytes, signature: str) -> str:
     """Verify and apply one webhook event; return what was done (for the logs and the answer)."""
-    event = payments.webhook_event(payload=payload, signature=signature)
+    try:
+        event = payments.webhook_event(payload=payload, signature=signature)
+    except payments.WebhookMalformed as malformed:
+        # Signed, so Stripe's (or its secret's holder's): answered 200, or Stripe would retry it forever.
+        logger.error("Stripe event not applied: %s", malformed.message)
+        return "malformed event, ignored"
     if PaymentEvent.objects.filter(stripe_event_id=event.id).exists():
         return "duplicate, ignored"
     handler = _HANDLERS.get(event.type)
@@ -48,7 +57,7 @@ def stripe_event_handle(*, payload: bytes, signature: str) -> str:
 
 def _order_named(event: payments.WebhookEvent) -> Order | None:
     """Return the order the event's payment was made for by this installation, or None."""
-    if not event.order_id.isdigit():
+    if not _ORDER_ID.fullmatch(event.order_id):
         return None
     order = Order.objects.filter(pk=int(event.order_id)).first()
     if order is None or event.installation != order.installation:
