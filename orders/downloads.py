@@ -1,9 +1,10 @@
 """What a shopper bought: download links to a paid photo's original, and their log.
 
-Whether an order may be downloaded is decided in one place, `orders.settlement.order_downloadable`. Locally a link
-is a URL this API serves itself, signed and expiring, checked again when it is fetched (a refund
-stops it at once); with the originals on S3 it is a presigned URL that S3 serves until it
-expires. Every link issued and every file served or refused is a DownloadEvent row.
+Whether an order may be downloaded is decided in one place, `orders.models.order_state_downloadable`, which
+the order list and its serializer ask too. Locally a link is a URL this API serves itself, signed and
+expiring, checked again when it is fetched (a refund stops it at once); with the originals on S3 it is a
+presigned URL that S3 serves until it expires. Every link issued and every file served or refused is a
+DownloadEvent row.
 """
 
 from dataclasses import dataclass
@@ -25,8 +26,7 @@ from orders.errors import (
     OrderNotDownloadableYet,
     OrderNotFound,
 )
-from orders.models import DownloadEvent, Order
-from orders.settlement import order_downloadable
+from orders.models import DownloadEvent, Order, order_state_downloadable
 
 LINK_SALT = "frameseller.orders.download"
 USER_AGENT_MAX_LENGTH = 500
@@ -147,7 +147,7 @@ def download_filename(order: Order) -> str:
 
 
 def _order_check_downloadable(order: Order) -> None:
-    if order_downloadable(order):
+    if order_state_downloadable(order.status, order.disputed):
         return
     if order.status in (Order.Status.UNPAID, Order.Status.FAILED):
         raise OrderNotDownloadableYet(extra={"order_id": order.pk})

@@ -8,8 +8,7 @@ from rest_framework import serializers
 from catalog.serializers import MoneyField, PhotoUrlField, money_json
 from frameseller.converters import ID_MAX
 from frameseller.rendering import utc_text_json
-from orders.models import Order
-from orders.settlement import order_downloadable
+from orders.models import Order, order_state_downloadable
 
 # What Stripe.js's createToken() returns: tok_ followed by letters and digits.
 STRIPE_TOKEN_RE = re.compile(r"^tok_[A-Za-z0-9_]{1,250}$")
@@ -53,7 +52,7 @@ class OrderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_downloadable(self, order: Order) -> bool:
-        return order_downloadable(order)
+        return order_state_downloadable(order.status, order.disputed)
 
 
 def order_list_data(rows: list[tuple], *, photo_url: Callable[[str], str]) -> list[dict]:
@@ -61,7 +60,6 @@ def order_list_data(rows: list[tuple], *, photo_url: Callable[[str], str]) -> li
 
     `photo_url` turns a derivative's name into its absolute URL (catalog.serializers.photo_urls).
     """
-    paid = Order.Status.PAID
     # A shopper's orders share a handful of prices: each is converted once.
     prices: dict = {}
 
@@ -87,7 +85,7 @@ def order_list_data(rows: list[tuple], *, photo_url: Callable[[str], str]) -> li
                 "currency": currency,
             },
             "failure_reason": failure_reason,
-            "downloadable": status == paid and not disputed,  # as orders.settlement.order_downloadable
+            "downloadable": order_state_downloadable(status, disputed),
             "card_brand": card_brand,
             "card_last4": card_last4,
         }

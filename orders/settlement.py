@@ -157,4 +157,6 @@ def order_mark_disputed(*, order: Order, dispute_id: str, open_: bool, detail: s
 
 def order_downloadable(order: Order) -> bool:
     """Whether the buyer may download the photo: PAID, and no dispute open (or lost) on its payment."""
-    return order.status == Order.Status.PAID and not order.disputed
+    from orders.models import order_state_downloadable
+
+    return order_state_downloadable(order.status, order.disputed)

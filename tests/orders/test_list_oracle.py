@@ -13,7 +13,7 @@ import pytest
 from rest_framework.renderers import JSONRenderer
 
 from catalog.models import Product
-from orders.models import Order
+from orders.models import Order, order_state_downloadable
 from orders.selectors import order_list
 from orders.serializers import OrderSerializer
 from orders.settlement import order_mark_disputed
@@ -114,3 +114,10 @@ def test_an_order_listed_as_downloadable_is_exactly_one_a_download_link_is_issue
 
     assert {pk: status == 200 for pk, status in issued.items()} == listed
     assert sorted(set(issued.values())) == [200, 409, 410]  # issued, not paid yet, paid but revoked
+
+
+@pytest.mark.parametrize("status", Order.Status)
+@pytest.mark.parametrize("disputed", [False, True, 0, 1])  # a model's bool, or a row's 0 or 1
+def test_only_a_paid_order_without_a_dispute_open_or_lost_is_downloadable(status, disputed):
+    assert order_state_downloadable(status, disputed) is (status == Order.Status.PAID and not disputed)
+    assert order_state_downloadable(str(status), disputed) is order_state_downloadable(status, disputed)
