@@ -319,4 +319,4 @@ def _counted(download, chunk_size: int = 64 * 1024):
                 sent += len(chunk)
                 yield chunk
     finally:
-        download_bytes_sent(event=download.link, sent=sent)
+        download_bytes_sent(event=download.served_event, sent=sent)

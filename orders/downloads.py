@@ -52,13 +52,13 @@ class DownloadLink:
 
 @dataclass(frozen=True)
 class DownloadFile:
-    """An original ready to stream, and the link it is served through."""
+    """An original ready to stream, and the event recording that it was served (its bytes counted once sent)."""
 
     file: object
     filename: str
     content_type: str
     bytes: int
-    link: DownloadEvent
+    served_event: DownloadEvent
 
 
 def order_download_issue(*, user: User, order_id: int, client: Client) -> DownloadLink:
@@ -130,7 +130,7 @@ def download_link_open(*, token: str, client: Client) -> DownloadFile:
         filename=download_filename(order),
         content_type=product.original_content_type or "application/octet-stream",
         bytes=product.original_bytes,
-        link=served,
+        served_event=served,
     )
 
 
