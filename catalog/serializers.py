@@ -3,13 +3,13 @@
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.core.files.storage import FileSystemStorage
 from django.utils.encoding import filepath_to_uri
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Product
+from catalog.storage import local_url_prefix
 
 
 def money_json(value: Decimal) -> int | float:
@@ -92,12 +92,11 @@ def photo_urls(request) -> Callable[[str], str]:
     name (what FileSystemStorage.url() computes, without its urljoin: a tenth of the time).
     """
     storage = Product._meta.get_field("preview").storage
-    storage.url  # noqa: B018 - resolves the lazy storage alias
-    real = getattr(storage, "_wrapped", storage)
     base = request.build_absolute_uri("/")[:-1] if request is not None else ""
     known: dict[str, str] = {"": ""}
-    if isinstance(real, FileSystemStorage) and real.base_url and real.base_url.startswith("/"):
-        prefix = base + real.base_url.rstrip("/") + "/"
+    local = local_url_prefix(storage)
+    if local is not None:
+        prefix = base + local
 
         def stored_url(name: str) -> str:
             return prefix + filepath_to_uri(name).lstrip("/")

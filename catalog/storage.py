@@ -60,3 +60,16 @@ def is_s3(storage) -> bool:
     except ImportError:  # pragma: no cover - django-storages is a pinned requirement
         return False
     return isinstance(storage, S3Storage)
+
+
+def local_url_prefix(storage) -> str | None:
+    """Return the path a local folder's files are served under ("/media/"), None for any other storage.
+
+    A file's URL is then this prefix and its quoted name (what FileSystemStorage.url() computes, without
+    its urljoin); an S3 storage, or a folder with an absolute base URL, builds each URL itself.
+    """
+    if isinstance(storage, PrivateFileSystemStorage) or not isinstance(storage, FileSystemStorage):
+        return None
+    if storage.base_url and storage.base_url.startswith("/"):
+        return storage.base_url.rstrip("/") + "/"
+    return None

@@ -94,8 +94,9 @@ class OrderListCreateApi(EnvelopeErrorsMixin, APIView):
         headers = {"Cache-Control": "private, no-store"}
         if page.limit is not None and len(rows) > page.limit:
             rows = rows[: page.limit]
-            pk, ordered_at = rows[-1][0], datetime.fromisoformat(utc_text_json(rows[-1][2]))
-            headers["Link"] = next_link(request, page, [ordered_at.isoformat(), pk])
+            last = rows[-1]
+            ordered_at = datetime.fromisoformat(utc_text_json(last.ordered_at_text))
+            headers["Link"] = next_link(request, page, [ordered_at.isoformat(), last.id])
         return json_response(order_list_data(rows, photo_url=photo_urls(request)), headers=headers)
 
     @extend_schema(
@@ -318,4 +319,4 @@ def _counted(download, chunk_size: int = 64 * 1024):
                 sent += len(chunk)
                 yield chunk
     finally:
-        download_bytes_sent(event=download.link, sent=sent)
+        download_bytes_sent(event=download.served_event, sent=sent)

@@ -1,9 +1,10 @@
 """What a shopper bought: download links to a paid photo's original, and their log.
 
-Whether an order may be downloaded is decided in one place, `orders.settlement.order_downloadable`. Locally a link
-is a URL this API serves itself, signed and expiring, checked again when it is fetched (a refund
-stops it at once); with the originals on S3 it is a presigned URL that S3 serves until it
-expires. Every link issued and every file served or refused is a DownloadEvent row.
+Whether an order may be downloaded is decided in one place, `orders.models.order_state_downloadable`, which
+the order list and its serializer ask too. Locally a link is a URL this API serves itself, signed and
+expiring, checked again when it is fetched (a refund stops it at once); with the originals on S3 it is a
+presigned URL that S3 serves until it expires. Every link issued and every file served or refused is a
+DownloadEvent row.
 """
 
 from dataclasses import dataclass
@@ -25,8 +26,7 @@ from orders.errors import (
     OrderNotDownloadableYet,
     OrderNotFound,
 )
-from orders.models import DownloadEvent, Order
-from orders.settlement import order_downloadable
+from orders.models import DownloadEvent, Order, order_state_downloadable
 
 LINK_SALT = "frameseller.orders.download"
 USER_AGENT_MAX_LENGTH = 500
@@ -52,13 +52,13 @@ class DownloadLink:
 
 @dataclass(frozen=True)
 class DownloadFile:
-    """An original ready to stream, and the link it is served through."""
+    """An original ready to stream, and the event recording that it was served (its bytes counted once sent)."""
 
     file: object
     filename: str
     content_type: str
     bytes: int
-    link: DownloadEvent
+    served_event: DownloadEvent
 
 
 def order_download_issue(*, user: User, order_id: int, client: Client) -> DownloadLink:
@@ -130,7 +130,7 @@ def download_link_open(*, token: str, client: Client) -> DownloadFile:
         filename=download_filename(order),
         content_type=product.original_content_type or "application/octet-stream",
         bytes=product.original_bytes,
-        link=served,
+        served_event=served,
     )
 
 
@@ -147,7 +147,7 @@ def download_filename(order: Order) -> str:
 
 
 def _order_check_downloadable(order: Order) -> None:
-    if order_downloadable(order):
+    if order_state_downloadable(order.status, order.disputed):
         return
     if order.status in (Order.Status.UNPAID, Order.Status.FAILED):
         raise OrderNotDownloadableYet(extra={"order_id": order.pk})

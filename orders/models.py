@@ -45,7 +45,7 @@ class Order(models.Model):
     # The card paid with, for the receipt.
     card_brand = models.CharField(max_length=32, blank=True, default="")
     card_last4 = models.CharField(max_length=4, blank=True, default="")
-    # A dispute is open on the charge: downloads stop until it is won (orders.settlement.order_downloadable).
+    # A dispute is open on the charge, or was lost: downloads stop (order_state_downloadable).
     disputed = models.BooleanField(default=False)
     # Claimed under the row lock by the one path that sends the receipt (orders.receipts).
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
@@ -75,6 +75,18 @@ class Order(models.Model):
     def amount_minor_units(self) -> int:
         """Return the charged price in the currency's smallest unit (cents)."""
         return int((self.price * 100).to_integral_value())
+
+
+_PAID = Order.Status.PAID
+
+
+def order_state_downloadable(status: str, disputed: bool) -> bool:
+    """Return whether an order in this state lets its buyer download the photo: PAID, and no dispute open or lost.
+
+    The one rule: the order serializer, the order list's fast path (which passes the database's 0 or 1
+    for `disputed`) and the download links (orders.downloads) all ask it.
+    """
+    return status == _PAID and not disputed
 
 
 class PaymentEvent(models.Model):

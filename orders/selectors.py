@@ -2,6 +2,8 @@
 
 import functools
 from datetime import UTC, datetime
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connections, router
 from django.db.models import CharField, Q, QuerySet
@@ -10,26 +12,33 @@ from django.db.models.functions import Cast
 from accounts.models import User
 from orders.models import Order
 
-# What GET /api/order/ answers with, in this order (orders.serializers.order_list_data). The date comes
-# as the database's text of the UTC time ("2026-11-26 10:37:50.121871"): parsing a thousand datetimes
-# and making them aware took a quarter of a long list's time, rewriting the text takes a twentieth.
-ORDER_LIST_COLUMNS = (
-    "id",
-    "user_id",
-    "ordered_at_text",
-    "status",
-    "price",
-    "currency",
-    "failure_reason",
-    "disputed",
-    "product_id",
-    "product__description",
-    "product__preview",
-    "product__thumbnail",
-    "product__title",
-    "card_brand",
-    "card_last4",
-)
+
+class OrderListRow(NamedTuple):
+    """One order as GET /api/order/ answers it (orders.serializers.order_list_data), read by name.
+
+    The fields are the columns selected, in their order (ORDER_LIST_COLUMNS). The date comes as the
+    database's text of the UTC time ("2026-11-26 10:37:50.121871"): parsing a thousand datetimes and
+    making them aware took a quarter of a long list's time, rewriting the text takes a twentieth.
+    """
+
+    id: int
+    user_id: int
+    ordered_at_text: str
+    status: str
+    price: Decimal | float
+    currency: str
+    failure_reason: str
+    disputed: bool | int
+    product_id: int
+    product__description: str
+    product__preview: str
+    product__thumbnail: str
+    product__title: str
+    card_brand: str
+    card_last4: str
+
+
+ORDER_LIST_COLUMNS = OrderListRow._fields
 
 
 def order_list(*, user: User) -> QuerySet[Order]:
@@ -37,8 +46,10 @@ def order_list(*, user: User) -> QuerySet[Order]:
     return Order.objects.filter(user=user).select_related("product").order_by("-ordered_at", "-id")
 
 
-def order_list_rows(*, user: User, limit: int | None = None, after: tuple[datetime, int] | None = None) -> list[tuple]:
-    """Return the shopper's orders as ORDER_LIST_COLUMNS rows, newest first (one query).
+def order_list_rows(
+    *, user: User, limit: int | None = None, after: tuple[datetime, int] | None = None
+) -> list[OrderListRow]:
+    """Return the shopper's orders as OrderListRow rows, newest first (one query).
 
     `after` is the (ordered_at, id) of the last order already sent; `limit`
     rows at most, plus one to tell whether more remain.
@@ -55,7 +66,7 @@ def order_list_rows(*, user: User, limit: int | None = None, after: tuple[dateti
         values["at"] = Order._meta.get_field("ordered_at").get_db_prep_value(ordered_at, connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, [values[slot] for slot in slots])
-        return cursor.fetchall()
+        return list(map(OrderListRow._make, cursor.fetchall()))
 
 
 # Stand-ins compiled into the SQL, told apart in its parameters afterwards.

@@ -9,8 +9,8 @@ from catalog.serializers import MoneyField, PhotoUrlField, money_json
 from frameseller.converters import ID_MAX
 from frameseller.rendering import utc_text_json
 from frameseller.serializers import ErrorCodeField
-from orders.models import Order
-from orders.settlement import order_downloadable
+from orders.models import Order, order_state_downloadable
+from orders.selectors import OrderListRow
 
 # What Stripe.js's createToken() returns: tok_ followed by letters and digits.
 STRIPE_TOKEN_RE = re.compile(r"^tok_[A-Za-z0-9_]{1,250}$")
@@ -54,15 +54,14 @@ class OrderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_downloadable(self, order: Order) -> bool:
-        return order_downloadable(order)
+        return order_state_downloadable(order.status, order.disputed)
 
 
-def order_list_data(rows: list[tuple], *, photo_url: Callable[[str], str]) -> list[dict]:
-    """Shape orders.selectors.ORDER_LIST_COLUMNS rows exactly as OrderSerializer shapes orders, only faster.
+def order_list_data(rows: list[OrderListRow], *, photo_url: Callable[[str], str]) -> list[dict]:
+    """Shape orders.selectors.order_list_rows rows exactly as OrderSerializer shapes orders, only faster.
 
     `photo_url` turns a derivative's name into its absolute URL (catalog.serializers.photo_urls).
     """
-    paid = Order.Status.PAID
     # A shopper's orders share a handful of prices: each is converted once.
     prices: dict = {}
 
@@ -74,41 +73,25 @@ def order_list_data(rows: list[tuple], *, photo_url: Callable[[str], str]) -> li
 
     return [
         {
-            "id": pk,
-            "user": user_id,
-            "orderdate": utc_text_json(ordered_at),
-            "paymentstatus": status,
+            "id": row.id,
+            "user": row.user_id,
+            "orderdate": utc_text_json(row.ordered_at_text),
+            "paymentstatus": row.status,
             "product": {
-                "id": product_id,
-                "price": money(price),
-                "description": description,
-                "url": photo_url(preview),
-                "thumbnail_url": photo_url(thumbnail),
-                "title": title,
-                "currency": currency,
+                "id": row.product_id,
+                "price": money(row.price),
+                "description": row.product__description,
+                "url": photo_url(row.product__preview),
+                "thumbnail_url": photo_url(row.product__thumbnail),
+                "title": row.product__title,
+                "currency": row.currency,
             },
-            "failure_reason": failure_reason,
-            "downloadable": status == paid and not disputed,  # as orders.settlement.order_downloadable
-            "card_brand": card_brand,
-            "card_last4": card_last4,
+            "failure_reason": row.failure_reason,
+            "downloadable": order_state_downloadable(row.status, row.disputed),
+            "card_brand": row.card_brand,
+            "card_last4": row.card_last4,
         }
-        for (
-            pk,
-            user_id,
-            ordered_at,
-            status,
-            price,
-            currency,
-            failure_reason,
-            disputed,
-            product_id,
-            description,
-            preview,
-            thumbnail,
-            title,
-            card_brand,
-            card_last4,
-        ) in rows
+        for row in rows
     ]
 
 

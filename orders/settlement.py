@@ -14,7 +14,7 @@ from django.db import transaction
 
 from orders.after_payment import order_paid_announce
 from orders.ledger import payment_event_record
-from orders.models import Order, PaymentEvent
+from orders.models import Order, PaymentEvent, order_state_downloadable
 
 logger = logging.getLogger(__name__)
 
@@ -146,4 +146,4 @@ def order_mark_disputed(*, order: Order, dispute_id: str, open_: bool, detail: s
 
 def order_downloadable(order: Order) -> bool:
     """Whether the buyer may download the photo: PAID, and no dispute open (or lost) on its payment."""
-    return order.status == Order.Status.PAID and not order.disputed
+    return order_state_downloadable(order.status, order.disputed)

@@ -219,7 +219,7 @@ def test_a_made_up_session_cookie_does_not_raise_the_body_limit(client, settings
 
     assert response.status_code == 413
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "Request body too large (limit 10000 bytes)."}
+    assert response.json() == {"detail": "Request body too large (limit 10000 bytes).", "code": "request_too_large"}
     assert Product.objects.count() == 0
 
 
@@ -229,7 +229,7 @@ def test_a_shoppers_session_does_not_raise_the_body_limit(client, user, settings
     response = _upload_over_the_body_limit(client, settings)
 
     assert response.status_code == 413
-    assert response.json() == {"detail": "Request body too large (limit 10000 bytes)."}
+    assert response.json() == {"detail": "Request body too large (limit 10000 bytes).", "code": "request_too_large"}
     assert Product.objects.count() == 0
 
 
