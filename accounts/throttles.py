@@ -4,9 +4,8 @@ The admin's login form counts on the same counters as the API's login (see
 accounts.middleware.AdminLoginThrottleMiddleware): two doors, one limit.
 """
 
-import json
-
 from accounts.models import email_normalize
+from frameseller.parsers import request_data_peek
 from frameseller.throttling import SettingsRateThrottle
 
 
@@ -23,12 +22,9 @@ class LoginAccountThrottle(SettingsRateThrottle):
     scope = "login_account"
 
     def submitted_email(self, request) -> object:
-        # Read the raw body, not request.data: a parse error must reach the view intact.
-        try:
-            data = json.loads(request.body or b"{}")
-        except (ValueError, RecursionError):
-            return None
-        if not isinstance(data, dict):
+        # What the view will read, decoded as it decodes it (a latin-1 body counts like a UTF-8 one).
+        data = request_data_peek(request)
+        if data is None:
             return None
         return data.get("username") or data.get("email")
 

@@ -1,5 +1,7 @@
 """The API's only request parser: a JSON object, or a clear 400."""
 
+import io
+
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -41,3 +43,20 @@ class JSONObjectParser(JSONParser):
         if _has_lone_surrogate(data):
             raise ParseError("The request body contains an invalid character (a lone UTF-16 surrogate escape).")
         return data
+
+
+def request_data_peek(request) -> dict | None:
+    """Return the body as the view will read it (its parser, the request's charset), without consuming it.
+
+    For a throttle, which runs before the view and must count what the view reads: DRF's
+    `request.data` keeps no parse error for the view once read, so the body is parsed here from its
+    bytes with the same parser and context instead. None when the view would find no JSON object.
+    """
+    parser = request.negotiator.select_parser(request, request.parsers)
+    if parser is None:
+        return None
+    try:
+        data = parser.parse(io.BytesIO(request.body), parser.media_type, request.parser_context)
+    except (ParseError, ValueError):  # a charset that cannot decode the bytes, too
+        return None
+    return data if isinstance(data, dict) else None
