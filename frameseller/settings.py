@@ -294,7 +294,7 @@ THROTTLE_RATES = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["frameseller.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["frameseller.rendering.ORJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["frameseller.parsers.JSONObjectParser"],

@@ -1,4 +1,4 @@
-"""JWT authentication for every app: failures answer 403, as the contract requires."""
+"""JWT authentication for every app's API: failures answer 403, as the contract requires."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
