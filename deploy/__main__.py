@@ -52,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
+    _publish_frontend_command(commands)
+    _bundle_command(commands)
+    _iam_policy_command(commands)
+    return parser
+
+
+def _publish_frontend_command(commands) -> None:
     publish = commands.add_parser(
         "publish-frontend",
         help="build the site, write its settings into its page and publish it to S3 behind CloudFront (HTTPS)",
@@ -117,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--dry-run", action="store_true", help="print what would be done, change nothing")
     publish.set_defaults(handler=publish_frontend)
 
+
+def _bundle_command(commands) -> None:
     zip_bundle = commands.add_parser(
         "bundle",
         help="build the Elastic Beanstalk source bundle (a zip)",
@@ -141,6 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     zip_bundle.set_defaults(handler=make_bundle)
 
+
+def _iam_policy_command(commands) -> None:
     policy = commands.add_parser(
         "iam-policy",
         help="print the IAM policy for publishing the site: the one-time bootstrap, or the publish that CI uses",
@@ -156,7 +167,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--distribution-id", metavar="ID", help="the distribution the bootstrap made (publish only; it prints it)"
     )
     policy.set_defaults(handler=print_policy)
-    return parser
 
 
 IAM_EPILOG = """\
