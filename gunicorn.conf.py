@@ -4,6 +4,8 @@ Kept in a config file rather than the Procfile so the values come from environme
 whether or not the platform runs the Procfile line through a shell.
 """
 
+import http
+import json
 import os
 
 # nginx on the instance proxies to $PORT (8000 unless the environment sets PORT).
@@ -70,3 +72,45 @@ def when_ready(server):
     import gc
 
     gc.freeze()
+
+
+# gunicorn answers a request it cannot read itself, before any application code: a malformed
+# request or header line (400), a request line over limit_request_line (414), more headers than
+# limit_request_fields or one over limit_request_field_size (431)… It writes those answers with
+# gunicorn.util.write_error, an HTML page, and has no setting or hook to change them. On Beanstalk
+# nginx refuses all but two of those first, in JSON (.platform/nginx/nginx.conf); gunicorn still
+# answers more than 100 headers and control characters in a header value, and is the first to
+# answer when it runs alone (the resilience tests). So every worker writes them as the API writes
+# errors ({"detail": "…", "code": "…"}, docs/api.md "Error codes"), never echoing what was sent.
+# tests/deploy/test_proxy.py checks it against the installed gunicorn.
+ERROR_ANSWERS = {
+    400: ("bad_request", "Bad request."),
+    403: ("permission_denied", "Forbidden."),
+    414: ("uri_too_long", "The request line (address and query) is too long."),
+    431: ("headers_too_large", "The request headers are too many or too large."),
+    500: ("server_error", "Internal server error."),
+}
+
+
+def write_json_error(sock, status_int, reason, mesg):
+    """Write gunicorn's own error answer as JSON (in place of gunicorn.util.write_error's HTML)."""
+    from gunicorn import util
+
+    code, detail = ERROR_ANSWERS.get(status_int, ("error", "Request failed."))
+    body = json.dumps({"detail": detail, "code": code}).encode()
+    phrase = http.HTTPStatus(status_int).phrase if status_int in http.HTTPStatus else reason
+    head = (
+        f"HTTP/1.1 {status_int} {phrase}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nX-Content-Type-Options: nosniff\r\n\r\n"
+    )
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+def on_starting(server):
+    # In the master, before the workers fork: they call util.write_error by its module attribute.
+    from gunicorn import util
+
+    if callable(getattr(util, "write_error", None)):
+        util.write_error = write_json_error
+    else:
+        server.log.warning("gunicorn.util.write_error is gone: gunicorn's own error pages stay HTML")

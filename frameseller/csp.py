@@ -5,9 +5,11 @@ current settings:
 
 * the site's page (HTML served at /): its own files, its inline catalog prefetch (by hash),
   Stripe.js and the Stripe (or emulator) origin, the API's origin, the photos' origin;
-* API answers: `default-src 'none'` (JSON is never a document to run);
-* the admin and the API's documentation pages keep Django's defaults (no policy): their
-  templates are not ours.
+* the admin's pages: its own files (scripts and styles, no inline script), the photos, and the
+  two style attributes the product admin sizes its pictures with (by hash);
+* the API's documentation (Swagger UI): its files from the sidecar package, its start-up script
+  as a file too (SpectacularSwaggerSplitView), its one inline style by hash;
+* API answers: `default-src 'none'` (JSON is never a document to run).
 """
 
 import base64
@@ -20,7 +22,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.files.storage import storages
 from django.middleware.csp import ContentSecurityPolicyMiddleware
+from django.template.loader import get_template
 from django.utils.csp import CSP
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 STRIPE_JS = "https://js.stripe.com"
 STRIPE_FRAMES = "https://hooks.stripe.com"
@@ -29,6 +33,13 @@ STRIPE_API = "https://api.stripe.com"
 PUBLIC_PHOTOS_STORAGE = "photo_derivatives"
 API_POLICY = {"default-src": [CSP.NONE], "frame-ancestors": [CSP.NONE]}
 _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
+_INLINE_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+# The style attributes of the product admin's photo columns (catalog/admin.py), allowed by hash.
+ADMIN_STYLE_ATTRIBUTES = ("height:48px", "max-width:480px;max-height:320px")
+
+
+def _sha256_source(text: bytes) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(text).digest()).decode()}'"
 
 
 def _origin(url: str) -> str | None:
@@ -39,16 +50,24 @@ def _origin(url: str) -> str | None:
 @functools.lru_cache(maxsize=8)
 def _inline_script_hashes(index: Path, mtime: float) -> tuple[str, ...]:
     """The SHA-256 sources of the inline scripts in the built index.html."""
-    body = index.read_bytes()
-    return tuple(
-        f"'sha256-{base64.b64encode(hashlib.sha256(script).digest()).decode()}'"
-        for script in _INLINE_SCRIPT.findall(body)
-    )
+    return tuple(_sha256_source(script) for script in _INLINE_SCRIPT.findall(index.read_bytes()))
+
+
+@functools.cache
+def _docs_style_hashes() -> tuple[str, ...]:
+    """The SHA-256 sources of the inline styles of Swagger UI's page, as drf-spectacular's template has them."""
+    source = get_template(SpectacularSwaggerSplitView.template_name).template.source
+    return tuple(_sha256_source(style.encode()) for style in _INLINE_STYLE.findall(source))
 
 
 def _photos_origin() -> str | None:
     """The origin the public photos are served from, as their storage builds their URLs (None: this one)."""
     return _origin(storages[PUBLIC_PHOTOS_STORAGE].url("x.jpg"))
+
+
+def _static_origin() -> str | None:
+    """The origin of the static files (the admin's, Swagger UI's) if another server serves them (None: this one)."""
+    return _origin(settings.STATIC_URL)
 
 
 def site_policy() -> dict:
@@ -74,12 +93,50 @@ def site_policy() -> dict:
     }
 
 
+def admin_policy() -> dict:
+    """The policy of the admin's pages: Django's scripts and styles are files, none inline."""
+    static = list(filter(None, [_static_origin()]))
+    styles = [_sha256_source(style.encode()) for style in ADMIN_STYLE_ATTRIBUTES]
+    return {
+        "default-src": [CSP.NONE],
+        "script-src": [CSP.SELF, *static],
+        "style-src": [CSP.SELF, *static, CSP.UNSAFE_HASHES, *styles],
+        "img-src": [CSP.SELF, *static, *filter(None, [_photos_origin()])],
+        "connect-src": [CSP.SELF],
+        "base-uri": [CSP.NONE],
+        "form-action": [CSP.SELF],
+        "frame-ancestors": [CSP.NONE],
+    }
+
+
+def docs_policy() -> dict:
+    """The policy of the API's documentation: Swagger UI from this server, asking this server's schema and API."""
+    static = list(filter(None, [_static_origin()]))
+    return {
+        "default-src": [CSP.NONE],
+        "script-src": [CSP.SELF, *static],
+        "style-src": [CSP.SELF, *static, *_docs_style_hashes()],
+        # swagger-ui.css draws a few icons from data: URLs.
+        "img-src": [CSP.SELF, *static, "data:"],
+        "connect-src": [CSP.SELF],
+        "base-uri": [CSP.NONE],
+        "form-action": [CSP.SELF],
+        "frame-ancestors": [CSP.NONE],
+    }
+
+
+def page_policy(path: str) -> dict:
+    """The policy of the HTML page at `path`."""
+    if path.startswith("/admin/"):
+        return admin_policy()
+    if path.startswith("/api/docs/"):
+        return docs_policy()
+    return site_policy()
+
+
 class SiteContentSecurityPolicyMiddleware(ContentSecurityPolicyMiddleware):
     def process_response(self, request, response):
-        path = request.path_info
-        if path.startswith(("/admin/", "/api/docs/")):
-            return response
         if not hasattr(response, "_csp_config"):
             is_page = response.get("Content-Type", "").startswith("text/html")
-            response._csp_config = site_policy() if is_page else API_POLICY
+            response._csp_config = page_policy(request.path_info) if is_page else API_POLICY
         return super().process_response(request, response)

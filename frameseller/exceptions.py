@@ -42,6 +42,9 @@ STATUS_CODES = {
     405: exceptions.MethodNotAllowed.default_code,
     411: "length_required",
     413: "request_too_large",
+    # Answered before Django, by nginx or gunicorn (.platform/nginx/nginx.conf, gunicorn.conf.py).
+    414: "uri_too_long",
+    431: "headers_too_large",
     500: SERVER_ERROR,
     503: SERVICE_UNAVAILABLE,
 }

@@ -333,6 +333,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No badge from validator.swagger.io: the docs' Content-Security-Policy (frameseller/csp.py) allows
+    # no outside image, and the page needs nothing from the internet.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
     # Ids in paths (<id:…>, frameseller.converters.IdConverter): 1 to 18 digits, no leading zero.
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}},
     # Answers every operation may give before its view runs (frameseller.openapi).
