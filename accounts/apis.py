@@ -10,6 +10,7 @@ from accounts import password_reset, services
 from accounts.serializers import (
     LoginErrorSerializer,
     LoginInputSerializer,
+    PasswordResetCheckInputSerializer,
     PasswordResetConfirmInputSerializer,
     PasswordResetInputSerializer,
     SignupInputSerializer,
@@ -147,6 +148,39 @@ class PasswordResetApi(EnvelopeErrorsMixin, APIView):
         serializer.is_valid(raise_exception=True)
         password_reset.user_password_reset_request(**serializer.validated_data)
         return Response({"success": True}, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetCheckApi(EnvelopeErrorsMixin, APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [PasswordResetIpThrottle]
+
+    @extend_schema(
+        operation_id="password_reset_check",
+        summary="Tell whether a reset link still works, before a new password is typed",
+        description="Changes nothing. 200 while the link works; 400 `password_reset_refused` for a link that "
+        "is wrong, used or expired (the site then asks for a new one at once). Counted with the confirmations.",
+        request=PasswordResetCheckInputSerializer,
+        responses={200: SuccessSerializer, 400: EnvelopeErrorSerializer, 429: EnvelopeErrorSerializer},
+        examples=[
+            OpenApiExample(
+                "Link used or expired",
+                value={
+                    "success": False,
+                    "error": password_reset.INVALID_LINK_MESSAGE,
+                    "code": "password_reset_refused",
+                },
+                response_only=True,
+                status_codes=["400"],
+            ),
+        ],
+        auth=[],
+    )
+    def post(self, request):
+        serializer = PasswordResetCheckInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        password_reset.password_reset_link_user(**serializer.validated_data)
+        return Response({"success": True})
 
 
 class PasswordResetConfirmApi(EnvelopeErrorsMixin, APIView):

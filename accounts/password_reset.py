@@ -90,11 +90,17 @@ def _user_from_uid(uid: str) -> User | None:
     return User.objects.filter(pk=pk, is_active=True).first()
 
 
-def user_password_reset_confirm(*, uid: str, token: str, password: str) -> User:
-    """Set the new password a valid reset link was made for; refuse a bad link or a weak password."""
+def password_reset_link_user(*, uid: str, token: str) -> User:
+    """Return the user a reset link still works for; refuse a wrong, used or expired link."""
     user = _user_from_uid(uid)
     if user is None or not default_token_generator.check_token(user, token):
         raise PasswordResetRefused()
+    return user
+
+
+def user_password_reset_confirm(*, uid: str, token: str, password: str) -> User:
+    """Set the new password a valid reset link was made for; refuse a bad link or a weak password."""
+    user = password_reset_link_user(uid=uid, token=token)
     try:
         password_validation.validate_password(password, user=user)
     except DjangoValidationError as error:

@@ -33,6 +33,11 @@ class PasswordResetInputSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254, help_text="The email the shopper signed up with (any case).")
 
 
+class PasswordResetCheckInputSerializer(serializers.Serializer):
+    uid = serializers.CharField(max_length=64, help_text="The `uid` of the link the mail carried.")
+    token = serializers.CharField(max_length=128, help_text="The `token` of the link the mail carried.")
+
+
 class PasswordResetConfirmInputSerializer(serializers.Serializer):
     uid = serializers.CharField(max_length=64, help_text="The `uid` of the link the mail carried.")
     token = serializers.CharField(max_length=128, help_text="The `token` of the link the mail carried.")

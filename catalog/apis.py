@@ -34,7 +34,7 @@ SEARCH_PARAMETERS = [
         str,
         OpenApiParameter.QUERY,
         required=False,
-        description="Search: only the photos whose title or description contains every word of it, in any "
+        description="Search: only the photos whose title, description or credit contains every word of it, in any "
         f"case (at most {PRODUCT_SEARCH_MAX_LENGTH} characters; blank means no search).",
     ),
     OpenApiParameter(

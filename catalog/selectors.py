@@ -46,9 +46,9 @@ PRODUCT_SEARCH_MAX_LENGTH = 200
 
 
 def product_search(rows: QuerySet[Product], *, q: str) -> QuerySet[Product]:
-    """Keep the products whose title or description contains every word of `q` (any case)."""
+    """Keep the products whose title, description or credit contains every word of `q` (any case)."""
     for word in q.split():
-        rows = rows.filter(Q(title__icontains=word) | Q(description__icontains=word))
+        rows = rows.filter(Q(title__icontains=word) | Q(description__icontains=word) | Q(credit__icontains=word))
     return rows
 
 

@@ -11,8 +11,10 @@ Two things differ from running `localstripe` directly:
   `/js.stripe.com/v3/wrapped.js`: the original declares a global `class Element`
   that shadows the browser's own and breaks Bootstrap.  The script finds the
   API's address from its own URL, so it must be served from the emulator.  Its
-  3-D Secure dialog (confirmCardPayment) is also raised above Bootstrap's modal
-  dialog, where real Stripe.js puts its own challenge.
+  3-D Secure dialog (confirmCardPayment) is replaced by an accessible one, as
+  real Stripe.js's challenge is: a modal dialog above Bootstrap's, in view
+  wherever the page is scrolled, that takes focus, keeps Tab inside it, is
+  cancelled by Escape (authentication fails), and gives focus back as it closes.
 """
 
 import argparse
@@ -51,13 +53,81 @@ def _use_state_file(path: Path) -> None:
     resources.Store.dump_to_disk = dump_to_disk
 
 
+# localstripe's challenge (its openModal()) is a box of two buttons at the top of the document: no
+# dialog role or name, out of sight on a scrolled page, focus neither kept nor given back.  This one
+# takes its place (same arguments, resolves true to complete, false to fail).
+ACCESSIBLE_CHALLENGE = r"""
+function openModal(text, confirmText, cancelText) {
+  return new Promise(resolve => {
+    const opener = document.activeElement;
+    const box = document.createElement('div'),
+          title = document.createElement('h2'),
+          p = document.createElement('p'),
+          confirm = document.createElement('button'),
+          cancel = document.createElement('button');
+    const id = 'localstripe-challenge-' + Date.now();
+    box.setAttribute('role', 'dialog');
+    box.setAttribute('aria-modal', 'true');
+    box.setAttribute('aria-labelledby', id);
+    title.id = id;
+    const [heading, ...rest] = text.split('\n');
+    title.textContent = heading.replace('3D Secure', '3-D Secure');
+    p.textContent = rest.join(' ');
+    confirm.type = cancel.type = 'button';
+    confirm.textContent = confirmText;
+    cancel.textContent = cancelText;
+    box.append(title, p, confirm, cancel);
+    Object.assign(box.style, {
+      position: 'fixed', top: '50%', left: '50%', transform: 'translate(-50%, -50%)',
+      width: 'min(300px, calc(100vw - 2rem))', padding: '10px 20px', border: '3px solid #6c757d',
+      background: '#fff', color: '#212529', 'text-align': 'center', 'z-index': '2000',
+    });
+    Object.assign(title.style, { 'font-size': '1.25rem', margin: '0.5rem 0' });
+    for (const button of [confirm, cancel]) {
+      Object.assign(button.style, { margin: '0.25rem', padding: '0.375rem 0.75rem' });
+    }
+    function close(success) {
+      document.removeEventListener('focusin', keepFocus, true);
+      box.remove();
+      if (opener && document.body.contains(opener)) {
+        opener.focus();
+      }
+      resolve(success);
+    }
+    // Focus stays in the challenge while it is open (as an iframe's modal keeps it).
+    function keepFocus(event) {
+      if (!box.contains(event.target)) {
+        event.stopImmediatePropagation();
+        confirm.focus();
+      }
+    }
+    box.addEventListener('keydown', event => {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        event.stopPropagation();
+        close(false);
+      } else if (event.key === 'Tab') {
+        event.preventDefault();
+        (document.activeElement === confirm ? cancel : confirm).focus();
+      }
+    });
+    confirm.addEventListener('click', () => close(true));
+    cancel.addEventListener('click', () => close(false));
+    document.body.appendChild(box);
+    document.addEventListener('focusin', keepFocus, true);
+    confirm.focus();
+  });
+}
+"""
+
+
 def wrapped_stripe_js() -> str:
-    """Return localstripe's Stripe.js inside a function scope; `Stripe` stays global."""
+    """Return localstripe's Stripe.js inside a function scope, with an accessible 3-D Secure challenge."""
     source = (Path(resources.__file__).parent / "localstripe-v3.js").read_text(encoding="utf-8")
-    dialog_style = "'text-align': 'center',"
-    if dialog_style in source:
-        # Above Bootstrap's modal (z-index 1055), or the challenge would sit behind the checkout.
-        source = source.replace(dialog_style, dialog_style + " 'z-index': '2000',", 1)
+    start = source.find("function openModal(")
+    end = source.find("\nclass Element", start)
+    if start != -1 and end != -1:
+        source = source[:start] + ACCESSIBLE_CHALLENGE.strip() + "\n" + source[end:]
     return "(function () {\n" + source + "\n}).call(window);\n"
 
 

@@ -69,3 +69,32 @@ def test_without_serve_frontend_there_is_no_page(dist, settings):
     settings.WHITENOISE_ROOT = None
 
     assert Client().get("/").status_code == 404
+
+
+def test_a_browser_asking_for_an_unknown_address_gets_the_page_with_assets_from_the_root(dist):
+    (dist / "index.html").write_text(PAGE + '<link rel="stylesheet" href="assets/app.css"><script src="assets/app.js">')
+
+    response = Client().get("/no-such/page", HTTP_ACCEPT="text/html,application/xhtml+xml")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert response["X-Robots-Tag"] == "noindex"
+    assert 'href="/assets/app.css"' in response.text
+    assert 'src="/assets/app.js"' in response.text
+
+
+@pytest.mark.parametrize(
+    ("url", "accept"),
+    [
+        ("/api/no-such-endpoint/", "text/html"),  # the API answers JSON, always
+        ("/media/thumbs/missing.jpg", "text/html"),
+        ("/no-such-page", "application/json"),  # not a browser asking for a page
+        ("/no-such-page", "*/*"),
+    ],
+)
+def test_other_unknown_addresses_stay_json_404s(dist, url, accept):
+    response = Client().get(url, HTTP_ACCEPT=accept)
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == "not_found"

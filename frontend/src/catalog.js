@@ -5,10 +5,14 @@ import { apiRequest } from "./api.js";
 import { currentUser, peekAfterLogin, takeAfterLogin } from "./auth.js";
 import { openCheckout } from "./checkoutloader.js";
 import { downloadButton, ownedPhotos } from "./download.js";
-import { formatPrice } from "./format.js";
+import { formatPriceWithCode } from "./format.js";
+import { onOwned } from "./ownedsync.js";
 import { photoFrame } from "./photoframe.js";
-import { focusHeading } from "./router.js";
+import { focusHeading, restoreScroll, setTitle } from "./router.js";
 import { loginRequired } from "./session.js";
+
+// A Buy button replaced by "Owned · Download" → its replacement (focus returns there).
+const replaced = new WeakMap();
 
 /** Buy, or "Owned · Download" when the shopper has the paid order `ownedOrderId`. */
 export function buyButton(product, ownedOrderId, size = "") {
@@ -19,17 +23,46 @@ export function buyButton(product, ownedOrderId, size = "") {
       `Owned: download ${title}`,
     );
   }
-  const price = formatPrice(product.price, product.currency);
+  const price = formatPriceWithCode(product.price, product.currency);
   return $("<button>", { type: "button", class: `btn btn-primary buy ${size}`.trim() })
     .text("Buy")
     .attr("aria-label", `Buy ${title} for ${price}`)
+    .data({ product, size })
     .on("click", function onBuy() {
       buy(product, this);
     });
 }
 
+/** Where a Buy button went once its photo was bought: the button that replaced it, or null. */
+export function replacementOf(element) {
+  let current = element;
+  while (current && replaced.has(current)) {
+    current = replaced.get(current);
+  }
+  return current && current !== element && document.body.contains(current) ? current : null;
+}
+
+// The photo is the shopper's now (bought here or in another tab): every Buy of it on the page
+// becomes "Owned · Download".
+onOwned((productId, orderId) => {
+  $(".buy").each(function toOwned() {
+    const $old = $(this);
+    const product = $old.data("product");
+    if (!product || String(product.id) !== productId) {
+      return;
+    }
+    const $owned = buyButton(product, orderId, $old.data("size"));
+    const hadFocus = document.activeElement === this;
+    $old.replaceWith($owned);
+    replaced.set(this, $owned[0]);
+    if (hadFocus) {
+      $owned.trigger("focus");
+    }
+  });
+});
+
 function productCard(product, owned) {
-  const price = formatPrice(product.price, product.currency);
+  const price = formatPriceWithCode(product.price, product.currency);
   const title = product.title || product.description;
   const href = `#/photo/${encodeURIComponent(product.id)}`;
   const $item = $("<li>", { class: "card h-100 shadow-sm", "data-product-id": product.id });
@@ -114,7 +147,7 @@ function queryString({ q, ordering }) {
 function searchForm(query) {
   const $form = $("<form>", { class: "catalog-search", role: "search", "aria-label": "Photos" });
   const $q = $("<div>").appendTo($form);
-  $("<label>", { class: "form-label", for: "catalog-q" }).text("Search titles and descriptions").appendTo($q);
+  $("<label>", { class: "form-label", for: "catalog-q" }).text("Search titles, descriptions and credits").appendTo($q);
   $("<input>", { class: "form-control", id: "catalog-q", name: "q", type: "search", maxlength: 200 })
     .val(query.q)
     .appendTo($q);
@@ -139,11 +172,13 @@ function searchForm(query) {
 
 /** One sentence on what the search found, read out by screen readers. */
 function resultsSummary(query, count) {
-  const photos = count === 1 ? "1 photo" : `${count} photos`;
   if (!query.q) {
-    return `${photos}.`;
+    return count === 1 ? "1 photo." : `${count} photos.`;
   }
-  return count ? `${photos} match “${query.q}”.` : `No photos match “${query.q}”.`;
+  if (!count) {
+    return `No photos match “${query.q}”.`;
+  }
+  return count === 1 ? `1 photo matches “${query.q}”.` : `${count} photos match “${query.q}”.`;
 }
 
 export function renderCatalog($view, { signal }) {
@@ -154,6 +189,7 @@ export function renderCatalog($view, { signal }) {
   const search = queryString(query);
   const $summary = $("<p>", { class: "catalog-summary text-body-secondary", role: "status" });
   $status.before(searchForm(query), $summary);
+  setTitle(query.q ? `“${query.q}” · Photos for sale` : "Photos for sale");
   focusHeading($view);
 
   async function load() {
@@ -173,6 +209,7 @@ export function renderCatalog($view, { signal }) {
         return;
       }
       $grid.empty().append(products.map((product) => productCard(product, owned)));
+      restoreScroll();
       resumePurchase(products);
     } catch (error) {
       if (error.name !== "AbortError") {

@@ -22,6 +22,16 @@ export function formatPrice(amount, currency = "usd") {
   }
 }
 
+/**
+ * Format an amount with its currency code too ("$35.00 USD", "CHF 35.00"): the catalog may hold
+ * several currencies, and "$" alone is the sign of a dozen.
+ */
+export function formatPriceWithCode(amount, currency = "usd") {
+  const code = String(currency || "usd").toUpperCase();
+  const price = formatPrice(amount, currency);
+  return price.includes(code) ? price : `${price} ${code}`;
+}
+
 /** Format an ISO 8601 timestamp as a date and time in the shopper's locale and time zone. */
 export function formatDateTime(iso) {
   const date = new Date(iso);

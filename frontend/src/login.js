@@ -4,7 +4,7 @@ import $ from "jquery/slim";
 import { continueAfterLogin } from "./afterlogin.js";
 import { currentUser, login } from "./auth.js";
 import { setBusy, setFieldError, setFormError } from "./forms.js";
-import { focusHeading } from "./router.js";
+import { focusHeading, setTitle } from "./router.js";
 
 function validate($form) {
   const $email = $form.find("[name=email]");
@@ -17,6 +17,7 @@ function validate($form) {
 export function renderLogin($view) {
   const $section = $($("#tpl-login").html()).appendTo($view);
   const $form = $section.find("form");
+  setTitle("Log in");
   const user = currentUser();
   if (user) {
     $section.find(".already").prop("hidden", false).find(".email").text(user.email || "");

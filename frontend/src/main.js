@@ -8,7 +8,8 @@ import { renderCatalog } from "./catalog.js";
 import { closeCheckout, loadCheckout, paymentsPending } from "./checkoutloader.js";
 import { showFlash } from "./flash.js";
 import { initHeader } from "./header.js";
-import { addRoute, beforeRoute, startRouter } from "./router.js";
+import { startOwnedSync } from "./ownedsync.js";
+import { addRoute, beforeRoute, focusHeading, setNotFound, setTitle, startRouter } from "./router.js";
 import { isPrivateRoute, sessionExpired, shopperChangedElsewhere, tokenRefused } from "./session.js";
 import { startSessionSync } from "./sessionsync.js";
 import { settings } from "./settings.js";
@@ -53,7 +54,21 @@ const views = {
   reset: onDemand(() => import("./reset.js").then((module) => module.renderReset)),
 };
 
+/** An address or route the site does not have: say so, with a way back to the photos. */
+function renderNotFound($view) {
+  $view.append($("#tpl-not-found").html());
+  setTitle("Page not found");
+  focusHeading($view);
+}
+
+// The site is one page, at "/" (or "/index.html"); its server answers it for an address it does not
+// have (frameseller/sitepage.py): that page says so, from the site's own address.
+if (!/(^|\/)(index\.html)?$/.test(window.location.pathname)) {
+  window.history.replaceState(null, "", new URL("/#/not-found", window.location.href));
+}
+
 addRoute("catalog", renderCatalog);
+setNotFound(renderNotFound);
 for (const [name, view] of Object.entries(views)) {
   addRoute(name, view);
 }
@@ -86,6 +101,7 @@ if (paymentsPending()) {
   loadCheckout().catch(() => {});
 }
 startSessionSync();
+startOwnedSync();
 startTokenRenewal({ refused: tokenRefused });
 startRouter("catalog");
 if (!settings.configured) {

@@ -4,9 +4,10 @@ import $ from "jquery/slim";
 
 import { authRequest, currentUser, SessionExpiredError } from "./auth.js";
 import { downloadButton } from "./download.js";
-import { formatDateTime, formatPrice } from "./format.js";
+import { formatDateTime, formatPriceWithCode } from "./format.js";
+import { ORDER_FAILED } from "./messages.js";
 import { photoImage } from "./images.js";
-import { focusHeading } from "./router.js";
+import { focusHeading, restoreScroll, setTitle } from "./router.js";
 import { loginRequired, sessionExpired } from "./session.js";
 
 const STATUSES = {
@@ -41,16 +42,21 @@ function orderItem(order) {
       .appendTo($title);
   }
   $heading.append(statusBadge(order.paymentstatus));
-  const $meta = $("<p>", { class: "mb-0 text-body-secondary" }).appendTo($text);
+  // Each part on one line: on a phone they wrap between the parts, never inside one.
+  const $meta = $("<p>", { class: "order-meta mb-0 text-body-secondary" }).appendTo($text);
   $("<time>", { datetime: order.orderdate }).text(formatDateTime(order.orderdate)).appendTo($meta);
   $meta.append(document.createTextNode(" · "));
-  $("<span>", { class: "price" }).text(formatPrice(product.price, product.currency)).appendTo($meta);
-  $meta.append(document.createTextNode(` · Order #${order.id}`));
-  if (order.paymentstatus === "FAILED" && order.failure_reason) {
-    $("<p>", { class: "mb-0 mt-1 text-danger small" }).text(order.failure_reason).appendTo($text);
+  $("<span>", { class: "price" }).text(formatPriceWithCode(product.price, product.currency)).appendTo($meta);
+  $meta.append(document.createTextNode(" · "));
+  $("<span>").text(`Order #${order.id}`).appendTo($meta);
+  if (order.paymentstatus === "FAILED") {
+    // In the shop's words: the order's failure_reason is Stripe's sentence.
+    $("<p>", { class: "mb-0 mt-1 text-danger small" }).text(`${ORDER_FAILED} Nothing was charged.`).appendTo($text);
   }
   if (order.downloadable) {
-    $body.append(downloadButton(order.id, { className: "btn btn-primary btn-sm" }));
+    $("<div>", { class: "order-actions" })
+      .append(downloadButton(order.id, { className: "btn btn-primary btn-sm" }))
+      .appendTo($body);
   }
   return $item;
 }
@@ -94,6 +100,7 @@ export function renderOrders($view, { signal }) {
   const $section = $($("#tpl-orders").html()).appendTo($view);
   const $status = $section.find(".orders-status");
   const $list = $section.find(".orders-list");
+  setTitle("My orders");
   focusHeading($view);
 
   async function load() {
@@ -108,6 +115,7 @@ export function renderOrders($view, { signal }) {
         return;
       }
       showOrders($list, orders);
+      restoreScroll();
     } catch (error) {
       if (error instanceof SessionExpiredError) {
         sessionExpired({ route: "orders" });
@@ -144,14 +152,13 @@ function orderDetail(order) {
   row("Photo", $("<a>", { href: `#/photo/${encodeURIComponent(product.id)}` }).text(title));
   row("Order number", document.createTextNode(`#${order.id}`));
   row("Date", $("<time>", { datetime: order.orderdate }).text(formatDateTime(order.orderdate)));
-  const currency = String(product.currency || "usd").toUpperCase();
-  row("Amount", document.createTextNode(`${formatPrice(product.price, product.currency)} (${currency})`));
+  row("Amount", document.createTextNode(formatPriceWithCode(product.price, product.currency)));
   row("Status", statusBadge(order.paymentstatus));
   if (order.card_last4) {
     row("Paid with", document.createTextNode(`${order.card_brand || "Card"} ending in ${order.card_last4}`));
   }
-  if (order.paymentstatus === "FAILED" && order.failure_reason) {
-    row("Why it failed", document.createTextNode(order.failure_reason));
+  if (order.paymentstatus === "FAILED") {
+    row("Why it failed", document.createTextNode(`${ORDER_FAILED} Nothing was charged.`));
   }
   if (order.paymentstatus === "UNPAID") {
     $("<p>").text("The payment is being confirmed: don't pay again. This page shows it once settled.").appendTo($info);
@@ -167,6 +174,7 @@ function renderOrderDetail($view, { signal, orderId }) {
   $("<a>", { href: "#/orders" }).text("← My orders").appendTo($section);
   const $title = $("<h1>", { class: "h3 mb-3", id: "order-title" }).text(`Order #${orderId}`).appendTo($section);
   const $status = $("<div>").appendTo($section);
+  setTitle(`Order #${orderId}`);
   focusHeading($view);
 
   async function load() {

@@ -6,6 +6,8 @@
 // answer, a 409, 502 or 503, an error code not known here) may have charged the card. It is never
 // paid again with a new key, and while the server confirms it no Pay is offered.
 
+import { refusalMessage } from "./messages.js";
+
 // What became of a payment: the `kind` of an outcome.
 export const PAID = "paid"; // { order }: the photo is the shopper's
 export const AUTHENTICATE = "authenticate"; // { orderId, clientSecret }: the bank asks for 3-D Secure
@@ -44,7 +46,8 @@ function kindOfStatus(status) {
 
 /**
  * The outcome of a payment that ended in `failure`: an ApiError's fields `{status, code, message,
- * data}` (status 0: no answer), `{sessionExpired: true}`, or `{}` for a failure that is no answer.
+ * data}` (status 0: no answer), `{sessionExpired: true}`, or `{}` for a failure that is no answer;
+ * `authentication: true` when it came after a 3-D Secure challenge that failed.
  */
 export function failureOutcome(failure) {
   if (failure.sessionExpired) {
@@ -65,7 +68,7 @@ export function failureOutcome(failure) {
   if (kind === REFUSED) {
     // A decline (402) or an order refused as invalid (400) is definite: the next attempt (another
     // card) is a new payment. Any other 4xx says nothing about an earlier attempt with this key.
-    return { kind, message, newKey: status === 402 || status === 400 };
+    return { kind, message: refusalMessage(failure, failure), newKey: status === 402 || status === 400 };
   }
   return { kind, message, nothingCharged: trusted === RETRY };
 }

@@ -4,6 +4,7 @@
 // their answers in and shows what comes out. One Checkout per opening of a photo's checkout, one
 // PaymentAttempt per payment sent, all of one tab in Payments: nothing here is one global purchase
 // (a cart will pay for several photos at once).
+import { ORDER_FAILED } from "./messages.js";
 import { AUTHENTICATE, CONFIRMING, dialogViewOf, failureOutcome, PAID, REFUSED } from "./paymentoutcome.js";
 
 /**
@@ -56,8 +57,8 @@ export class Payments {
       if (order && order.paymentstatus === "PAID") {
         settled.push({ attempt, outcome: attempt.settle({ kind: PAID, order }) });
       } else if (order && order.paymentstatus === "FAILED") {
-        const message = order.failure_reason || "The payment failed.";
-        settled.push({ attempt, outcome: attempt.settle({ kind: REFUSED, message, newKey: true }) });
+        // Why, in the shop's words: the order's failure_reason is Stripe's sentence.
+        settled.push({ attempt, outcome: attempt.settle({ kind: REFUSED, message: ORDER_FAILED, newKey: true }) });
       }
     }
     return settled;

@@ -5,9 +5,10 @@ import { apiRequest, ApiError } from "./api.js";
 import { currentUser } from "./auth.js";
 import { buyButton } from "./catalog.js";
 import { ownedPhotos } from "./download.js";
-import { formatPrice } from "./format.js";
+import { formatPriceWithCode } from "./format.js";
+import { PRICE_NOTE } from "./messages.js";
 import { photoFrame } from "./photoframe.js";
-import { focusHeading } from "./router.js";
+import { focusHeading, restoreScroll, setTitle } from "./router.js";
 
 function photoId() {
   return window.location.hash.replace(/^#\/?photo\/?/, "").split(/[/?]/)[0];
@@ -20,27 +21,29 @@ function fact($list, term, value) {
 
 function render($section, product, owned) {
   const title = product.title || product.description;
-  const currency = String(product.currency || "usd").toUpperCase();
   $section.find("h1").text(title);
+  setTitle(title);
   $section.find(".photo-detail-image").empty().append(photoFrame(product, { kind: "preview", lazy: false }));
   const $info = $section.find(".photo-detail-info").empty();
   if (product.description && product.description !== title) {
     $("<p>").text(product.description).appendTo($info);
   }
   const $facts = $("<dl>", { class: "order-summary" }).appendTo($info);
-  fact($facts, "Price", `${formatPrice(product.price, product.currency)} ${currency}`).attr("data-fact", "price");
+  fact($facts, "Price", formatPriceWithCode(product.price, product.currency)).attr("data-fact", "price");
   fact($facts, "Size", `${product.width} × ${product.height} px`).attr("data-fact", "size");
   fact($facts, "Credit", product.credit || "—").attr("data-fact", "credit");
   fact($facts, "Licence", product.license || "—").attr("data-fact", "license");
   $("<p>", { class: "what-you-get" })
     .text(`You get the full-resolution original (${product.width} × ${product.height} px, no watermark) and its licence.`)
     .appendTo($info);
+  $("<p>", { class: "small text-body-secondary price-note" }).text(PRICE_NOTE).appendTo($info);
   $info.append(buyButton(product, owned[product.id], "btn-lg"));
 }
 
 export function renderPhoto($view, { signal }) {
   const $section = $($("#tpl-photo").html()).appendTo($view);
   const $status = $section.find(".photo-status");
+  setTitle("Photo");
   focusHeading($view);
 
   async function load() {
@@ -52,6 +55,7 @@ export function renderPhoto($view, { signal }) {
       ]);
       $status.empty();
       render($section, product, owned);
+      restoreScroll();
     } catch (error) {
       if (error.name === "AbortError") {
         return;
@@ -60,6 +64,7 @@ export function renderPhoto($view, { signal }) {
         error instanceof ApiError && error.status === 404
           ? "This photo is not on sale."
           : `The photo could not be loaded. ${error.message}`;
+      setTitle(error instanceof ApiError && error.status === 404 ? "Photo not on sale" : "Photo");
       const $alert = $("<div>", { class: "alert alert-danger", role: "alert" }).text(message);
       $status.empty().append($alert);
     }

@@ -2,10 +2,10 @@
 // link the mail carries (#/reset?uid=…&token=…).
 import $ from "jquery/slim";
 
-import { apiRequest } from "./api.js";
+import { ApiError, apiRequest } from "./api.js";
 import { queueFlash } from "./flash.js";
 import { setBusy, setFieldError, setFormError } from "./forms.js";
-import { focusHeading, navigate } from "./router.js";
+import { focusHeading, navigate, setTitle } from "./router.js";
 
 function linkParams() {
   const params = new URLSearchParams(window.location.hash.split("?")[1] || "");
@@ -37,6 +37,7 @@ function submitButton(label) {
 function page($view, title) {
   const $section = $("<section>", { class: "narrow mx-auto", "aria-labelledby": "reset-title" }).appendTo($view);
   $("<h1>", { class: "h3 mb-3", id: "reset-title" }).text(title).appendTo($section);
+  setTitle(title);
   return $section;
 }
 
@@ -79,9 +80,34 @@ function renderRequest($view) {
   });
 }
 
-function renderConfirm($view, link) {
+/** A link the API says is wrong, used or expired: say so now, with the way to a new one. */
+function showLinkRefused($section, $form, message) {
+  $form.remove();
+  $("<div>", { class: "alert alert-danger", role: "alert" }).text(message).insertAfter($section.find("h1"));
+}
+
+function renderConfirm($view, link, { signal }) {
   const $section = page($view, "Choose a new password");
-  const $form = newForm().appendTo($section);
+  const $form = newForm().prop("hidden", true).appendTo($section);
+  const $checking = $($("#tpl-loading").html()).insertBefore($form);
+  // Is the link still good? Asked as the page opens, not after the new password is typed twice.
+  apiRequest("password-reset/check/", { method: "POST", body: link, signal }).then(
+    () => {
+      $checking.remove();
+      $form.prop("hidden", false);
+    },
+    (error) => {
+      if (error.name === "AbortError") {
+        return;
+      }
+      $checking.remove();
+      if (error instanceof ApiError && error.code === "password_reset_refused" && error.status === 400) {
+        showLinkRefused($section, $form, error.message);
+      } else {
+        $form.prop("hidden", false); // not known: setting the password will tell
+      }
+    },
+  );
   $form.append(
     field({
       id: "reset-password",
@@ -89,7 +115,7 @@ function renderConfirm($view, link) {
       type: "password",
       label: "New password",
       autocomplete: "new-password",
-      help: "At least 8 characters; not only digits, not a common password.",
+      help: "At least 8 characters; not only digits, not a common password, and not like your name or email.",
     }),
     field({
       id: "reset-password2",
@@ -135,10 +161,10 @@ function renderConfirm($view, link) {
   });
 }
 
-export function renderReset($view) {
+export function renderReset($view, context) {
   const link = linkParams();
   if (link) {
-    renderConfirm($view, link);
+    renderConfirm($view, link, context);
   } else {
     renderRequest($view);
   }

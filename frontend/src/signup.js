@@ -6,7 +6,7 @@ import { ApiError } from "./api.js";
 import { currentUser, login, logout, signup } from "./auth.js";
 import { queueFlash } from "./flash.js";
 import { setBusy, setFieldError, setFormError } from "./forms.js";
-import { focusHeading } from "./router.js";
+import { focusHeading, setTitle } from "./router.js";
 
 const MIN_PASSWORD_LENGTH = 8;
 
@@ -41,6 +41,7 @@ function checkAll($form) {
 export function renderSignup($view) {
   const $section = $($("#tpl-signup").html()).appendTo($view);
   const $form = $section.find("form");
+  setTitle("Create your account");
   focusHeading($view);
 
   // Check a field once the shopper leaves it, then as they correct it.

@@ -241,7 +241,7 @@ test("a confirmed outcome found in the orders settles the payment: paid, or fail
       ["4", "Brooklyn Bridge", REFUSED],
     ],
   );
-  assert.equal(settled[1].outcome.message, "Your card was declined.");
+  assert.equal(settled[1].outcome.message, "The payment did not go through.");
   assert.deepEqual(store.inFlight, {});
   assert.deepEqual(store.unsettled, {});
   assert.equal(payments.anyConfirming(), false);

@@ -1,4 +1,4 @@
-"""GET /api/product/?q=…&ordering=…: search titles and descriptions, sort by price or newest, in pages too."""
+"""GET /api/product/?q=…&ordering=…: search titles, descriptions and credits, sort by price or newest, in pages too."""
 
 import base64
 import json
@@ -48,6 +48,14 @@ def test_search_matches_title_or_description_in_any_case(api_client, catalog):
     assert titles(api_client.get(PRODUCTS, {"q": "BRIDGE"})) == ["Brooklyn Bridge", "Golden Gate"]
     assert titles(api_client.get(PRODUCTS, {"q": "harbour"})) == ["Harbour"]
     assert titles(api_client.get(PRODUCTS, {"q": "  dusk  "})) == ["Brooklyn Bridge"]
+
+
+def test_search_matches_the_credit_too_in_one_query(api_client, catalog, django_assert_num_queries):
+    ProductFactory(title="Earthrise", description="The Earth seen from the Moon", credit="NASA", price=Decimal("10"))
+    with django_assert_num_queries(1):
+        assert titles(api_client.get(PRODUCTS, {"q": "nasa"})) == ["Earthrise"]
+    assert titles(api_client.get(PRODUCTS, {"q": "nasa moon"})) == ["Earthrise"]
+    assert titles(api_client.get(PRODUCTS, {"q": "nasa bridge"})) == []
 
 
 def test_search_needs_every_word(api_client, catalog):
@@ -158,5 +166,5 @@ def test_the_schema_documents_search_and_ordering(api_client):
 
     parameters = {p["name"]: p for p in schema["paths"]["/api/product/"]["get"]["parameters"]}
     assert sorted(parameters["ordering"]["schema"]["enum"]) == ["-price", "newest", "price"]
-    assert "title or description" in parameters["q"]["description"]
+    assert "title, description or credit" in parameters["q"]["description"]
     assert {"limit", "cursor"} <= set(parameters)

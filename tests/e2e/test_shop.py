@@ -87,7 +87,7 @@ def test_buying_while_logged_out_asks_to_log_in_then_opens_the_checkout(page, si
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible()
     expect(dialog.get_by_role("heading")).to_have_text("Buy Golden Gate Bridge")
-    expect(dialog.locator("[data-field=pay]")).to_have_text("Pay $120.00")
+    expect(dialog.locator("[data-field=pay]")).to_have_text("Pay $120.00 USD")
 
 
 def test_sign_up_log_in_buy_and_find_the_order_paid(page, site, photos, stripe_emulator):
@@ -118,7 +118,7 @@ def test_sign_up_log_in_buy_and_find_the_order_paid(page, site, photos, stripe_e
     expect(dialog.get_by_role("heading")).to_have_text("Buy Brooklyn Bridge")
     expect(dialog.get_by_role("img", name="Brooklyn Bridge")).to_be_visible()
     pay_button = dialog.locator("[data-field=pay]")
-    expect(pay_button).to_have_text("Pay $100.00")
+    expect(pay_button).to_have_text("Pay $100.00 USD")
     fill_card(page, TEST_CARD)
     pay_button.click()
 
@@ -157,7 +157,7 @@ def test_declined_card_shows_the_message_and_another_card_can_pay(page, site, ph
     expect(dialog.get_by_role("alert")).to_have_text("Your card was declined.")
     pay_button = dialog.locator("[data-field=pay]")
     expect(pay_button).to_be_enabled()
-    expect(pay_button).to_have_text("Pay $89.99")
+    expect(pay_button).to_have_text("Pay $89.99 USD")
 
     fill_card(page, TEST_CARD)
     pay(page)
@@ -257,7 +257,7 @@ def test_payment_retried_after_a_network_error_keeps_its_key_and_charges_once(
     expect(dialog.get_by_role("alert")).to_contain_text("Paying again is safe")
     pay_button = dialog.locator("[data-field=pay]")
     expect(pay_button).to_be_enabled()
-    expect(pay_button).to_have_text("Pay $135.50")
+    expect(pay_button).to_have_text("Pay $135.50 USD")
 
     pay(page)
     expect(dialog.get_by_text("Thank you! Your photo is paid.")).to_be_visible()
