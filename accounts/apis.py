@@ -106,10 +106,10 @@ class UserTokenRefreshApi(APIView):
 
     @extend_schema(
         operation_id="token_refresh",
-        summary="Renew a token before it expires",
-        description="Send a token that has not expired yet (60 minutes by default after it was issued or "
-        "last renewed), from a login at most 7 days ago (the refresh window); get a new one with a fresh "
-        "expiry. An expired token, or one issued before the password changed or the account was "
+        summary="Renew a token, expired or not, within its refresh window",
+        description="Send a token from a login at most 7 days ago (the refresh window), expired or not (it "
+        "expires 60 minutes by default after it was issued or last renewed); get a new one with a fresh "
+        "expiry. A token past its refresh window, or issued before the password changed or the account was "
         "deactivated, answers 403: log in again.",
         request=TokenRefreshInputSerializer,
         responses={

@@ -4,7 +4,6 @@ from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from accounts.models import User, email_normalize
 from accounts.tokens import LoginToken, token_claims, token_user
@@ -72,10 +71,9 @@ def user_token_issue(*, user: User) -> str:
 
 
 def user_token_refresh(*, token: str) -> str:
-    """Renew an unexpired token within its refresh window, if it still stands for an active user's password."""
+    """Renew a token within its refresh window (expired or not), if it still stands for an active user's password."""
     try:
-        sliding = LoginToken(token)
-        sliding.check_exp(jwt_settings.SLIDING_TOKEN_REFRESH_EXP_CLAIM)
+        sliding = LoginToken.for_renewal(token)
     except TokenError as error:
         raise TokenRefused() from error
     if token_user(sliding.payload) is None:

@@ -15,11 +15,13 @@ import functools
 import logging
 import uuid
 
+import jwt
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import SlidingToken
 
 from accounts.models import User
@@ -40,12 +42,36 @@ class LoginToken(SlidingToken):
     """
 
     def verify(self) -> None:
+        self._verify_time_claims()
+        super().verify()
+
+    @classmethod
+    def for_renewal(cls, token: str) -> "LoginToken":
+        """Return a correctly signed login token to renew: its `exp` may have passed, its refresh window not.
+
+        A shopper away longer than the token's lifetime (a laptop asleep) keeps their login until
+        the refresh window closes, as long as the token still stands for them (the password stamp,
+        checked by the caller); an expired token still opens nothing but the renewal.
+        """
+        renewal = cls(token, verify=False)  # decoded: the signature is checked next, its `exp` is not
+        backend = renewal.get_token_backend()
+        try:
+            jwt.decode(
+                token, backend.get_verifying_key(token), algorithms=[backend.algorithm], options={"verify_exp": False}
+            )
+        except jwt.InvalidTokenError as error:
+            raise TokenError("Token is invalid or expired") from error
+        renewal._verify_time_claims()
+        renewal.verify_token_type()
+        renewal.check_exp(jwt_settings.SLIDING_TOKEN_REFRESH_EXP_CLAIM)
+        return renewal
+
+    def _verify_time_claims(self) -> None:
         for claim in _TIME_CLAIMS:
             if claim in self.payload:
                 value = self.payload[claim]
                 if type(value) is not int or not 0 <= value <= _TIME_MAX:
                     raise TokenError("Token is invalid or expired")
-        super().verify()
 
 
 def token_password_stamp(user: User) -> str:

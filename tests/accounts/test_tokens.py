@@ -149,11 +149,34 @@ def test_signed_token_with_a_user_id_that_is_no_integer_id_is_403_not_500(api_cl
     assert public.status_code == 200  # the catalog ignores a bad token
 
 
-def test_expired_token_cannot_be_refreshed(api_client, user):
+def test_an_expired_token_opens_nothing_but_is_renewed_within_its_refresh_window(api_client, user):
+    # A shopper away longer than the token's lifetime (a laptop asleep) keeps their login until the window closes.
     now = int(time.time())
     token = _signed({"user_id": user.pk, "pwd": token_password_stamp(user), "exp": now - 1, "iat": now - 3600})
 
+    assert _orders(api_client, token).status_code == 403
+    renewed = _refresh(api_client, token)
+    assert renewed.status_code == 200, renewed.content
+    assert _orders(api_client, renewed.json()["token"]).status_code == 200
+
+
+def test_an_expired_token_is_not_renewed_once_the_password_changed(api_client, user):
+    now = int(time.time())
+    token = _signed({"user_id": user.pk, "pwd": token_password_stamp(user), "exp": now - 1, "iat": now - 3600})
+    user.set_password("an0ther-Passw0rd")
+    user.save()
+
     assert _refresh(api_client, token).json() == REFUSED
+
+
+def test_an_expired_token_with_a_forged_signature_is_not_renewed(api_client, user):
+    now = int(time.time())
+    claims = {"user_id": user.pk, "pwd": token_password_stamp(user), "exp": now - 1, "iat": now - 3600}
+    forged = jwt.encode(
+        {"token_type": "sliding", "refresh_exp": now + 3600, "jti": "j" * 32, **claims}, "not the key", "HS256"
+    )
+
+    assert _refresh(api_client, forged).json() == REFUSED
 
 
 def test_token_past_its_refresh_window_cannot_be_refreshed(api_client, user):
