@@ -2,6 +2,7 @@
 // once logged in.
 import { ApiError, apiRequest } from "./api.js";
 import { currentUser, forgetToken, saveToken, storedToken, tokenState } from "./token.js";
+import { renewExpired } from "./tokenrenewal.js";
 
 // The token itself lives in token.js; these are re-exported for the views.
 export { currentUser, decodeToken, onSessionChange, tokenState } from "./token.js";
@@ -44,6 +45,7 @@ export async function signup({ firstName, lastName, email, password }) {
  * token has expired or the API refuses it (403).
  */
 export async function authRequest(path, options = {}) {
+  await renewExpired();
   if (tokenState() !== "valid") {
     throw new SessionExpiredError();
   }

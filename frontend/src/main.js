@@ -15,7 +15,7 @@ import { startSessionSync } from "./sessionsync.js";
 import { settings } from "./settings.js";
 import { loadStripe } from "./stripe.js";
 import { dropToken, onSessionChange, sameShopper, storedToken } from "./token.js";
-import { startTokenRenewal } from "./tokenrenewal.js";
+import { renewExpired, startTokenRenewal } from "./tokenrenewal.js";
 
 /** A view whose code is loaded the first time it is shown (or ahead, by its `prefetch`). */
 function onDemand(load) {
@@ -103,7 +103,9 @@ if (paymentsPending()) {
 startSessionSync();
 startOwnedSync();
 startTokenRenewal({ refused: tokenRefused });
-startRouter("catalog");
+// A token that expired while the page was closed is renewed before the first view (one request,
+// only then): the shopper comes back logged in.
+renewExpired().finally(() => startRouter("catalog"));
 if (!settings.configured) {
   showFlash("This page is missing its settings; the shop may not work.", "danger");
 }

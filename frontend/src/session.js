@@ -46,8 +46,8 @@ export function tokenRefused(token) {
 /** Another tab logged out or in as someone else, or the token expired or was removed: follow. */
 export function shopperChangedElsewhere(user) {
   const route = currentRoute();
-  if (!isPrivateRoute(route)) {
-    return;
+  if (!isPrivateRoute(route) || tokenState() === "renewable") {
+    return; // (an expired token within its refresh window is being renewed: the same shopper comes back)
   }
   if (user) {
     navigate(route); // someone else's orders now: show theirs

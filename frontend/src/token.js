@@ -55,14 +55,26 @@ export function expiresAt(token) {
   return payload && typeof payload.exp === "number" ? payload.exp * 1000 : null;
 }
 
-/** "none", "valid" or "expired" (a token we can't read counts as expired). */
+/** Whether an expired `token` may still be renewed: its refresh window (`refresh_exp`) is open. */
+export function renewable(token) {
+  const payload = decodeToken(token);
+  return Boolean(payload && typeof payload.refresh_exp === "number" && payload.refresh_exp * 1000 > serverNow());
+}
+
+/**
+ * "none", "valid", "renewable" (expired, but within its refresh window: the API renews it) or
+ * "expired" (a token we can't read counts as expired).
+ */
 export function tokenState() {
   const token = storedToken();
   if (!token) {
     return "none";
   }
   const expiry = expiresAt(token);
-  return expiry !== null && expiry > serverNow() ? "valid" : "expired";
+  if (expiry !== null && expiry > serverNow()) {
+    return "valid";
+  }
+  return expiry !== null && renewable(token) ? "renewable" : "expired";
 }
 
 function validToken() {

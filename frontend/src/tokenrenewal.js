@@ -1,9 +1,10 @@
 // Renew the shopper's token before it expires (POST /api/api-token-refresh/), so that a shopper
-// who keeps the site open is never logged out mid-session.  Every tab schedules the renewal; the
-// first to get there renews (one at a time, through a Web Lock), the others find the new token
-// in localStorage and schedule from it.
+// who keeps the site open is never logged out mid-session, and at once when it has expired while
+// the page was closed or the device slept (the API renews it within its 7-day refresh window).
+// Every tab schedules the renewal; the first to get there renews (one at a time, through a Web
+// Lock), the others find the new token in localStorage and schedule from it.
 import { ApiError, apiRequest } from "./api.js";
-import { decodeToken, expiresAt, onSessionChange, replaceToken, serverNow, storedToken } from "./token.js";
+import { decodeToken, expiresAt, onSessionChange, replaceToken, serverNow, storedToken, tokenState } from "./token.js";
 
 // Renew this long before the token expires (it lives 60 minutes), or after three quarters of
 // its life if it is shorter-lived.
@@ -36,7 +37,7 @@ function schedule() {
   timer = null;
   const token = storedToken();
   const at = token ? renewalTime(token) : null;
-  if (at === null || expiresAt(token) <= serverNow()) {
+  if (at === null) {
     return;
   }
   const delay = Math.max(at - serverNow(), notBefore - Date.now(), 0);
@@ -52,7 +53,7 @@ async function renew(token) {
   timer = null;
   await exclusively(async () => {
     // Another tab may have renewed it while this one waited, or the shopper logged out.
-    if (storedToken() !== token || expiresAt(token) <= serverNow()) {
+    if (storedToken() !== token || renewalTime(token) === null) {
       return;
     }
     try {
@@ -69,6 +70,18 @@ async function renew(token) {
     }
   });
   schedule();
+}
+
+/**
+ * Renew an expired token that is still within its refresh window, now; resolve once it is renewed,
+ * refused or could not be asked (then the token stays, for the next attempt).
+ */
+export async function renewExpired() {
+  const token = storedToken();
+  if (tokenState() === "renewable") {
+    clearTimeout(timer);
+    await renew(token);
+  }
 }
 
 /**

@@ -343,11 +343,6 @@ def test_a_used_reset_link_is_told_as_the_page_opens(page, site, user, browser_c
     expect(page.get_by_role("link", name="Ask for a new one")).to_be_visible()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="POST /api/api-token-refresh/ refuses an expired token (docs/api.md); renewing one within its "
-    "refresh window needs that contract changed in accounts/services.py first (issue 25, item 7: not done)",
-)
 def test_a_shopper_back_after_the_token_expired_is_renewed_within_the_refresh_window(page, site, photos, user):
     open_site(page, site)
     token = forge_token(user, expires_in=-600, refresh_in=A_WEEK)
