@@ -43,7 +43,11 @@ class Product(models.Model):
     original_content_type = models.CharField("content type", max_length=50, blank=True, default="", editable=False)
     # Of the decoded pixels, upright: the same photo in another file (re-saved losslessly, its
     # metadata changed) has the same one, and is refused as a duplicate (catalog.photos).
-    pixels_sha256 = models.CharField("pixels' SHA-256", max_length=64, blank=True, default="", editable=False)
+    # A default in the database too: code that does not know the column (a migration test's old
+    # state, an instance still on the previous release during a rolling deployment) can insert.
+    pixels_sha256 = models.CharField(
+        "pixels' SHA-256", max_length=64, blank=True, default="", db_default="", editable=False
+    )
     width = models.PositiveIntegerField(default=0, editable=False, help_text="Of the original, in pixels.")
     height = models.PositiveIntegerField(default=0, editable=False, help_text="Of the original, in pixels.")
     # Made from the original; public.
