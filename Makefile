@@ -90,6 +90,9 @@ run: venv frontend
 	    -d secret=$${STRIPE_WEBHOOK_SECRET:-whsec_frameseller_local_development} \
 	  && echo "Stripe emulator sends its events to http://$(HOST):$(PORT)/api/stripe/webhook/"; \
 	fi; \
+	$(PY) manage.py run_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker $${emu:-} 2>/dev/null' EXIT INT TERM; \
+	echo "Background worker running (receipts, password-reset mails): manage.py run_worker"; \
 	echo "FrameSeller on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/)"; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

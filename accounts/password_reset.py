@@ -7,7 +7,6 @@ ends every login token issued before (accounts.tokens).
 """
 
 import logging
-import smtplib
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -55,10 +54,21 @@ def _valid_for() -> str:
     return f"{minutes} minutes"
 
 
-def user_password_reset_request(*, email: str) -> bool:
+def user_password_reset_request(*, email: str) -> None:
+    """Have the worker mail a reset link to the active account with this email, if there is one.
+
+    The request does the same work whether or not the email has an account: it only enqueues the
+    task (one insert), and the worker looks the account up. Its answer and its timing tell nothing.
+    """
+    from accounts.tasks import password_reset_mail_task
+
+    password_reset_mail_task.enqueue(email=email_normalize(email))
+
+
+def user_password_reset_mail(*, email: str) -> bool:
     """Mail a reset link to the active account with this email, if there is one; return whether a mail went out.
 
-    The caller answers the same whatever this returns, so that nobody learns whether an email has an account.
+    Run by the worker (accounts.tasks); a failing mail service raises, for the task to retry.
     """
     user = User.objects.filter(email=email_normalize(email), is_active=True).first()
     if user is None or not user.has_usable_password():
@@ -69,16 +79,12 @@ def user_password_reset_request(*, email: str) -> bool:
         "reset_url": password_reset_url(user),
         "valid_for": _valid_for(),
     }
-    try:
-        send_mail(
-            subject="Reset your FrameSeller password",
-            message=render_to_string("accounts/password_reset_email.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[user.email],
-        )
-    except (OSError, smtplib.SMTPException):
-        logger.exception("Password reset mail to user %s not sent", user.pk)
-        return False
+    send_mail(
+        subject="Reset your FrameSeller password",
+        message=render_to_string("accounts/password_reset_email.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[user.email],
+    )
     return True
 
 

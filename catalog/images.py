@@ -1,8 +1,9 @@
 """Photos in and out of Pillow: check an original, make its thumbnail and watermarked preview.
 
-The original's bytes are never changed: it is only read, to check it and to learn its size.
-Derivatives are new images made from its pixels, so none of its metadata (EXIF, GPS, XMP) is
-carried over; they are progressive JPEGs, sRGB.
+The original's bytes are never changed: it is only read, to check it and to learn its size,
+the digest of its pixels (duplicates) and what its IPTC/XMP metadata says of it (title, credit,
+licence). Derivatives are new images made from its pixels, so none of its metadata (EXIF, GPS,
+XMP) is carried over; they are progressive JPEGs, sRGB.
 """
 
 import hashlib
@@ -11,7 +12,7 @@ import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
-from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont, ImageOps, IptcImagePlugin, UnidentifiedImageError
 
 from catalog.errors import PhotoInvalid
 
@@ -31,6 +32,16 @@ FORMATS = {
 
 
 @dataclass(frozen=True)
+class PhotoMetadata:
+    """What a photo's own IPTC/XMP metadata says of it; "" where it says nothing."""
+
+    title: str = ""
+    description: str = ""
+    credit: str = ""
+    license: str = ""
+
+
+@dataclass(frozen=True)
 class Original:
     """An original photo, checked: its exact bytes and what they are."""
 
@@ -41,6 +52,8 @@ class Original:
     width: int
     height: int
     sha256: str
+    pixels_sha256: str = ""
+    metadata: PhotoMetadata = PhotoMetadata()
 
     @property
     def size(self) -> int:
@@ -73,6 +86,8 @@ def original_read(file) -> Original:
             width=width,
             height=height,
             sha256=hashlib.sha256(content).hexdigest(),
+            pixels_sha256=_pixels_digest(image),
+            metadata=_metadata(image),
         )
 
 
@@ -127,6 +142,84 @@ class _opened:
     def __exit__(self, *exc):
         if self.image is not None:
             self.image.close()
+
+
+def _pixels_digest(image: Image.Image) -> str:
+    """SHA-256 of the pixels as shown (upright), with their mode and size: the same in any lossless re-save."""
+    upright = ImageOps.exif_transpose(image)
+    digest = hashlib.sha256(f"{upright.mode} {upright.width}x{upright.height}\n".encode())
+    digest.update(upright.tobytes())
+    return digest.hexdigest()
+
+
+# IPTC IIM datasets (record 2) and XMP properties, in order of preference.
+_IPTC = {
+    "title": [(2, 5), (2, 105)],  # Object Name, Headline
+    "description": [(2, 120)],  # Caption/Abstract
+    "credit": [(2, 80), (2, 110)],  # By-line, Credit
+    "license": [(2, 116)],  # Copyright Notice
+}
+_XMP = {
+    "title": ["title", "Headline"],
+    "description": ["description"],
+    "credit": ["creator", "Credit"],
+    "license": ["UsageTerms", "rights"],
+}
+_METADATA_LIMITS = {"title": 200, "description": 500, "credit": 200, "license": 300}
+
+
+def _metadata(image: Image.Image) -> PhotoMetadata:
+    """Read title, description, credit and licence from the photo's XMP, else its IPTC; never fail on them."""
+    try:
+        iptc = IptcImagePlugin.getiptcinfo(image) or {}
+    except (OSError, SyntaxError, ValueError, TypeError, IndexError):
+        iptc = {}
+    try:
+        xmp = _xmp_properties(image.getxmp()) if hasattr(image, "getxmp") else {}
+    except (ValueError, SyntaxError, TypeError, AttributeError):
+        xmp = {}
+    found = {}
+    for field, limit in _METADATA_LIMITS.items():
+        candidates = [xmp.get(name) for name in _XMP[field]] + [_iptc_text(iptc.get(key)) for key in _IPTC[field]]
+        found[field] = next((" ".join(c.split())[:limit] for c in candidates if c and c.strip()), "")
+    return PhotoMetadata(**found)
+
+
+def _iptc_text(value) -> str:
+    if isinstance(value, list):
+        value = value[0] if value else b""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return ""
+
+
+def _xmp_properties(xmp: dict) -> dict[str, str]:
+    """Flatten the rdf:Description properties of Pillow's XMP dict to {local name: first text}."""
+    descriptions = xmp.get("xmpmeta", {}).get("RDF", {}).get("Description", [])
+    properties: dict[str, str] = {}
+    for description in descriptions if isinstance(descriptions, list) else [descriptions]:
+        if isinstance(description, dict):
+            for name, value in description.items():
+                text = _xmp_text(value)
+                if text and name not in properties:
+                    properties[name] = text
+    return properties
+
+
+def _xmp_text(value) -> str:
+    """The text of an XMP value: a string, a language alternative (x-default first), or a list's first item."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        preferred = [v for v in value if isinstance(v, dict) and v.get("lang") == "x-default"]
+        return _xmp_text((preferred or value)[0]) if value else ""
+    if isinstance(value, dict):
+        if "text" in value:
+            return _xmp_text(value["text"])
+        for container in ("Alt", "Seq", "Bag", "li"):
+            if container in value:
+                return _xmp_text(value[container])
+    return ""
 
 
 def _oriented_size(image: Image.Image) -> tuple[int, int]:

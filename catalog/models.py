@@ -41,6 +41,13 @@ class Product(models.Model):
     original_bytes = models.PositiveBigIntegerField("size in bytes", default=0, editable=False)
     original_sha256 = models.CharField("SHA-256", max_length=64, blank=True, default="", editable=False)
     original_content_type = models.CharField("content type", max_length=50, blank=True, default="", editable=False)
+    # Of the decoded pixels, upright: the same photo in another file (re-saved losslessly, its
+    # metadata changed) has the same one, and is refused as a duplicate (catalog.photos).
+    # A default in the database too: code that does not know the column (a migration test's old
+    # state, an instance still on the previous release during a rolling deployment) can insert.
+    pixels_sha256 = models.CharField(
+        "pixels' SHA-256", max_length=64, blank=True, default="", db_default="", editable=False
+    )
     width = models.PositiveIntegerField(default=0, editable=False, help_text="Of the original, in pixels.")
     height = models.PositiveIntegerField(default=0, editable=False, help_text="Of the original, in pixels.")
     # Made from the original; public.
@@ -52,6 +59,7 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["pixels_sha256"], name="product_pixels_sha256")]
 
     def __str__(self):
         return self.title or self.description

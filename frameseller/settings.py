@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Background tasks kept in the database (django.tasks' backend; its worker and retries: frameseller.tasks).
+    "django_tasks_db",
     "frameseller",
     "accounts",
     "catalog",
@@ -458,6 +460,22 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="FrameSeller <receipt
 SHOP_URL = env.str("SHOP_URL", default="http://127.0.0.1:8000/")
 # How long a password reset link works (Django's PasswordResetTokenGenerator), in seconds.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+
+# --- Background tasks: django.tasks, kept in the database (django-tasks-db) -----
+# `manage.py run_worker` (the Procfile's worker, `make run` too) runs them; several workers take
+# a task each under a row lock (docs/operations.md#background-tasks).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# A task RUNNING longer than this is taken for lost (its worker died) and run again: above the
+# longest task (a mail: a few EMAIL_TIMEOUTs; a photo's derivatives: seconds).
+TASKS_LEASE_SECONDS = env.int("TASKS_LEASE_SECONDS", default=300)
+# A mail claimed for sending (the receipt's claim) and not recorded sent after this is sent again:
+# above the longest an SMTP conversation can take (several EMAIL_TIMEOUTs), below TASKS_LEASE_SECONDS.
+EMAIL_SEND_LEASE_SECONDS = env.int("EMAIL_SEND_LEASE_SECONDS", default=120)
 
 # --- Logging: to stdout, for gunicorn and the platform to collect -------------
 

@@ -60,6 +60,28 @@ def _stripe_capacity_reset():
     capacity_reset()
 
 
+def tasks_backend_use(settings, backend: str) -> None:
+    """Make `backend` run the tasks from now on (django.tasks keeps its backends until told)."""
+    from asgiref.local import Local
+    from django.tasks import task_backends
+
+    settings.TASKS = {"default": {"BACKEND": backend, "QUEUES": ["default"]}}
+    task_backends._settings = None
+    task_backends.__dict__.pop("settings", None)
+    task_backends._connections = Local(task_backends.thread_critical)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """A task runs in the test's own process when it is enqueued (Django's ImmediateBackend).
+
+    The tests of the worker itself (tests/tasks/) put the database backend back and start real workers.
+    """
+    tasks_backend_use(settings, "django.tasks.backends.immediate.ImmediateBackend")
+    yield
+    tasks_backend_use(settings, "django_tasks_db.DatabaseBackend")
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Throttle counters live in the cache: start every test from zero."""
