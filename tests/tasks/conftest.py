@@ -82,6 +82,8 @@ class StallingInbox:
         self.messages = []
         self.stall_at: str | None = None
         self.stalled = threading.Event()
+        # How long each message's data takes to be accepted (a mail service's own pace).
+        self.data_seconds = 0.0
 
     async def _hold(self, command: str) -> None:
         while self.stall_at == command:
@@ -96,6 +98,7 @@ class StallingInbox:
     async def handle_DATA(self, server, session, envelope):
         from email import message_from_bytes
 
+        await asyncio.sleep(self.data_seconds)
         self.messages.append(message_from_bytes(envelope.content))
         return "250 Message accepted for delivery"
 

@@ -61,6 +61,9 @@ def test_a_purchase_is_answered_at_once_and_its_receipt_comes_through_the_worker
 
 
 def test_several_workers_run_each_task_once(stalling_smtp_server, workers):
+    # Each mail takes a moment, as a real mail service's does: one worker cannot empty the queue
+    # before the others start, however busy the machine (the test asserts they shared it).
+    stalling_smtp_server.data_seconds = 0.5
     orders = [paid_order() for _ in range(12)]
     for _ in range(3):
         workers.start()
