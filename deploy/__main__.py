@@ -94,7 +94,7 @@ def _publish_frontend_command(commands) -> None:
     publish.add_argument(
         "--media-bucket",
         metavar="NAME",
-        help="a private bucket whose previews/ and thumbnails/ the distribution serves too (it must exist)",
+        help="a private bucket whose previews/ and thumbs/ the distribution serves too (it must exist)",
     )
     publish.add_argument(
         "--price-class",
@@ -159,12 +159,25 @@ def _iam_policy_command(commands) -> None:
         epilog=IAM_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    policy.add_argument("kind", choices=["bootstrap", "publish"], help="which policy")
+    policy.add_argument("kind", choices=["bootstrap", "publish", "instance"], help="which policy")
     policy.add_argument("--account-id", required=True, type=account_id, metavar="ID", help="the 12-digit AWS account")
-    policy.add_argument("--bucket", required=True, metavar="NAME", help="the site's bucket")
-    policy.add_argument("--media-bucket", metavar="NAME", help="the previews' bucket, if publish-frontend gets one")
+    policy.add_argument("--bucket", metavar="NAME", help="the site's bucket (bootstrap, publish)")
+    policy.add_argument(
+        "--media-bucket", metavar="NAME", help="the previews' and thumbnails' bucket (PHOTOS_PUBLIC_BUCKET)"
+    )
     policy.add_argument(
         "--distribution-id", metavar="ID", help="the distribution the bootstrap made (publish only; it prints it)"
+    )
+    policy.add_argument("--originals-bucket", metavar="NAME", help="the originals' bucket (instance only)")
+    policy.add_argument("--region", metavar="REGION", help="the environment's region (instance only)")
+    policy.add_argument(
+        "--ses-identity", metavar="DOMAIN", help="the SES identity receipts are sent from (instance only)"
+    )
+    policy.add_argument(
+        "--secrets-prefix",
+        default="frameseller/prod/",
+        metavar="PREFIX",
+        help="the names of the environment's secrets start so (instance only; default: %(default)s)",
     )
     policy.set_defaults(handler=print_policy)
 
@@ -174,9 +187,13 @@ examples:
   python -m deploy iam-policy bootstrap --account-id 123456789012 --bucket frameseller-site-prod
   python -m deploy iam-policy publish --account-id 123456789012 --bucket frameseller-site-prod \\
       --distribution-id E2EXAMPLE1234
+  python -m deploy iam-policy instance --account-id 123456789012 --region eu-west-1 \\
+      --originals-bucket frameseller-originals-prod --media-bucket frameseller-media-prod \\
+      --ses-identity shop.example.com
 
 The bootstrap policy is for an administrator's first publish; the publish policy, for CI, cannot
 create buckets, change a bucket policy or public access block, or reconfigure the distribution.
+The instance policy is the API's instance profile's own: its secrets, its photos, its mail.
 """
 
 
@@ -187,6 +204,23 @@ def account_id(value: str) -> str:
 
 
 def print_policy(args: argparse.Namespace) -> dict:
+    if args.kind == "instance":
+        needed = ("originals_bucket", "media_bucket", "region", "ses_identity")
+        missing = [f"--{name.replace('_', '-')}" for name in needed if not getattr(args, name)]
+        if missing:
+            sys.exit(f"error: the instance policy names its resources: give {', '.join(missing)}.")
+        made = iam.instance_policy(
+            account_id=args.account_id,
+            region=args.region,
+            originals_bucket=args.originals_bucket,
+            media_bucket=args.media_bucket,
+            ses_identity=args.ses_identity,
+            secrets_prefix=args.secrets_prefix,
+        )
+        print(iam.policy_json(made), end="")
+        return made
+    if not args.bucket:
+        sys.exit(f"error: the {args.kind} policy names the site's bucket: give --bucket.")
     if args.kind == "publish":
         if not args.distribution_id:
             sys.exit("error: the publish policy names the distribution: give --distribution-id.")
