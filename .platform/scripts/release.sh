@@ -3,8 +3,8 @@
 # (.ebextensions/03_django.config), in this order, stopping at the first failure:
 #
 # 1. the deployment checklist, so that a misconfigured environment (no DJANGO_SECRET_KEY, HTTPS
-#    settings off…) fails the deployment before anything changes: a failed deployment puts the
-#    previous code back, never the previous schema;
+#    settings off…) fails the deployment before anything changes: Beanstalk rolls neither the
+#    code nor the schema back by itself;
 # 2. migrations, then the starter catalog (its photos to S3, once).
 #
 # They share one command because Beanstalk runs leader-only commands before all the others,

@@ -35,6 +35,14 @@ KNOWN_OPTIONS: dict[str, set[str] | None] = {
         "UnhealthyThresholdCount",
     },
     "aws:elasticbeanstalk:environment:proxy": {"ProxyServer"},
+    "aws:autoscaling:updatepolicy:rollingupdate": {
+        "MaxBatchSize",
+        "MinInstancesInService",
+        "RollingUpdateEnabled",
+        "RollingUpdateType",
+        "PauseTime",
+        "Timeout",
+    },
     # Option names are URL paths ("/static"), values folders in the bundle.
     "aws:elasticbeanstalk:environment:proxy:staticfiles": None,
     "aws:elasticbeanstalk:healthreporting:system": {
