@@ -1,12 +1,14 @@
 """Command line: ``python -m deploy publish-frontend …`` and ``python -m deploy bundle …``."""
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
+import stripe
 from botocore.exceptions import BotoCoreError, ClientError
 
-from deploy import bundle, distribution, frontend, iam, publish, s3site, sitefiles
+from deploy import bundle, distribution, frontend, iam, publish, s3site, sitefiles, stripe_webhook
 
 DESCRIPTION = """\
 Deploy FrameSeller to AWS: the single-page site to a private S3 bucket behind CloudFront
@@ -55,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     _publish_frontend_command(commands)
     _bundle_command(commands)
     _iam_policy_command(commands)
+    _stripe_webhook_command(commands)
     return parser
 
 
@@ -94,7 +97,7 @@ def _publish_frontend_command(commands) -> None:
     publish.add_argument(
         "--media-bucket",
         metavar="NAME",
-        help="a private bucket whose previews/ and thumbnails/ the distribution serves too (it must exist)",
+        help="a private bucket whose previews/ and thumbs/ the distribution serves too (it must exist)",
     )
     publish.add_argument(
         "--price-class",
@@ -159,12 +162,25 @@ def _iam_policy_command(commands) -> None:
         epilog=IAM_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    policy.add_argument("kind", choices=["bootstrap", "publish"], help="which policy")
+    policy.add_argument("kind", choices=["bootstrap", "publish", "instance"], help="which policy")
     policy.add_argument("--account-id", required=True, type=account_id, metavar="ID", help="the 12-digit AWS account")
-    policy.add_argument("--bucket", required=True, metavar="NAME", help="the site's bucket")
-    policy.add_argument("--media-bucket", metavar="NAME", help="the previews' bucket, if publish-frontend gets one")
+    policy.add_argument("--bucket", metavar="NAME", help="the site's bucket (bootstrap, publish)")
+    policy.add_argument(
+        "--media-bucket", metavar="NAME", help="the previews' and thumbnails' bucket (PHOTOS_PUBLIC_BUCKET)"
+    )
     policy.add_argument(
         "--distribution-id", metavar="ID", help="the distribution the bootstrap made (publish only; it prints it)"
+    )
+    policy.add_argument("--originals-bucket", metavar="NAME", help="the originals' bucket (instance only)")
+    policy.add_argument("--region", metavar="REGION", help="the environment's region (instance only)")
+    policy.add_argument(
+        "--ses-identity", metavar="DOMAIN", help="the SES identity receipts are sent from (instance only)"
+    )
+    policy.add_argument(
+        "--secrets-prefix",
+        default="frameseller/prod/",
+        metavar="PREFIX",
+        help="the names of the environment's secrets start so (instance only; default: %(default)s)",
     )
     policy.set_defaults(handler=print_policy)
 
@@ -174,10 +190,70 @@ examples:
   python -m deploy iam-policy bootstrap --account-id 123456789012 --bucket frameseller-site-prod
   python -m deploy iam-policy publish --account-id 123456789012 --bucket frameseller-site-prod \\
       --distribution-id E2EXAMPLE1234
+  python -m deploy iam-policy instance --account-id 123456789012 --region eu-west-1 \\
+      --originals-bucket frameseller-originals-prod --media-bucket frameseller-media-prod \\
+      --ses-identity shop.example.com
 
 The bootstrap policy is for an administrator's first publish; the publish policy, for CI, cannot
 create buckets, change a bucket policy or public access block, or reconfigure the distribution.
+The instance policy is the API's instance profile's own: its secrets, its photos, its mail.
 """
+
+
+WEBHOOK_EPILOG = """\
+example:
+  read -rsp 'sk_live_…: ' STRIPE_SECRET_KEY && export STRIPE_SECRET_KEY
+  python -m deploy stripe-webhook --api-url https://api.example.com --region eu-west-1
+
+It prints the secret's ARN: the value of the environment secret STRIPE_WEBHOOK_SECRET
+(aws:elasticbeanstalk:application:environmentsecrets). Run it again after changing the API's address
+or the events the API handles; it updates the endpoint and keeps the secret.
+"""
+
+
+def _stripe_webhook_command(commands) -> None:
+    hook = commands.add_parser(
+        "stripe-webhook",
+        help="register (or update) the API's Stripe webhook endpoint and store its signing secret",
+        description="Register the Stripe webhook endpoint for the API's URL (/api/stripe/webhook/) and store "
+        "its signing secret in Secrets Manager as <prefix>STRIPE_WEBHOOK_SECRET. The Stripe key is read from "
+        "STRIPE_SECRET_KEY.",
+        epilog=WEBHOOK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    hook.add_argument("--api-url", required=True, metavar="URL", help="the API's base URL, https://api.example.com")
+    hook.add_argument(
+        "--secret-prefix",
+        default="frameseller/prod/",
+        metavar="PREFIX",
+        help="the environment's secrets' names start so (default: %(default)s)",
+    )
+    hook.add_argument("--region", help="the region of the secret (default: from the environment or AWS config)")
+    hook.add_argument("--replace", action="store_true", help="replace an endpoint whose secret is not stored")
+    hook.add_argument("--endpoint-url", metavar="URL", help="an AWS-compatible server instead of AWS: moto")
+    hook.add_argument(
+        "--stripe-api-base", metavar="URL", help="a Stripe-compatible server instead of Stripe: the local emulator"
+    )
+    hook.set_defaults(handler=register_webhook)
+
+
+def register_webhook(args: argparse.Namespace) -> stripe_webhook.Registered:
+    key = os.environ.get("STRIPE_SECRET_KEY", "")
+    if not key.startswith(("sk_", "rk_")):
+        sys.exit("error: set STRIPE_SECRET_KEY to the account's secret key (sk_live_… or sk_test_…).")
+    done = stripe_webhook.webhook_register(
+        api_url=args.api_url,
+        stripe_key=key,
+        secret_prefix=args.secret_prefix,
+        stripe_api_base=args.stripe_api_base,
+        region=args.region,
+        endpoint_url=args.endpoint_url,
+        replace=args.replace,
+    )
+    print(f"STRIPE_WEBHOOK_SECRET: {done.secret_arn}")
+    if done.created:
+        print("A new secret: on a running environment, refresh it (docs/deploy.md, section 9, Changing a secret).")
+    return done
 
 
 def account_id(value: str) -> str:
@@ -187,6 +263,23 @@ def account_id(value: str) -> str:
 
 
 def print_policy(args: argparse.Namespace) -> dict:
+    if args.kind == "instance":
+        needed = ("originals_bucket", "media_bucket", "region", "ses_identity")
+        missing = [f"--{name.replace('_', '-')}" for name in needed if not getattr(args, name)]
+        if missing:
+            sys.exit(f"error: the instance policy names its resources: give {', '.join(missing)}.")
+        made = iam.instance_policy(
+            account_id=args.account_id,
+            region=args.region,
+            originals_bucket=args.originals_bucket,
+            media_bucket=args.media_bucket,
+            ses_identity=args.ses_identity,
+            secrets_prefix=args.secrets_prefix,
+        )
+        print(iam.policy_json(made), end="")
+        return made
+    if not args.bucket:
+        sys.exit(f"error: the {args.kind} policy names the site's bucket: give --bucket.")
     if args.kind == "publish":
         if not args.distribution_id:
             sys.exit("error: the publish policy names the distribution: give --distribution-id.")
@@ -275,6 +368,7 @@ def main(argv: list[str] | None = None):
         frontend.BuildError,
         publish.PublishRefused,
         bundle.DirtyTree,
+        stripe_webhook.WebhookRefused,
         FileNotFoundError,
         PermissionError,
         RuntimeError,
@@ -282,6 +376,8 @@ def main(argv: list[str] | None = None):
         sys.exit(f"error: {error}")
     except (BotoCoreError, ClientError) as error:
         sys.exit(f"error: AWS said: {error}")
+    except stripe.StripeError as error:
+        sys.exit(f"error: Stripe said: {error.user_message or error}")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,11 @@ SITE_ORIGIN = "site"
 MEDIA_ORIGIN = "media"
 # What the photos' previews and thumbnails bucket serves through this distribution; its
 # originals (or anything else) stay unreachable: the bucket policy names these prefixes only.
-MEDIA_PREFIXES = ("previews/", "thumbnails/")
+# They are where the app writes (catalog.photos) and where the instances may write
+# (deploy.iam.instance_policy): tests/deploy/test_media_layout.py holds the three together.
+MEDIA_PREFIXES = ("previews/", "thumbs/")
+# Behaviours an earlier version of this tool made for a prefix the app never wrote: removed.
+FORMER_MEDIA_PATTERNS = ("thumbnails/*",)
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,7 @@ def distribution_merge(current: dict, site: Site, *, oac_id: str | None) -> dict
     behaviors = [
         {**behavior, "TargetOriginId": renamed.get(behavior["TargetOriginId"], behavior["TargetOriginId"])}
         for behavior in current.get("CacheBehaviors", {}).get("Items", []) or []
-        if not (site.media_bucket and behavior["PathPattern"] in _media_patterns())
+        if not (site.media_bucket and behavior["PathPattern"] in (*_media_patterns(), *FORMER_MEDIA_PATTERNS))
     ]
     if site.media_bucket:
         behaviors += [{**_behavior({}, MEDIA_ORIGIN), "PathPattern": pattern} for pattern in _media_patterns()]

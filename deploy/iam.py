@@ -12,9 +12,14 @@ elsewhere. CloudFront ARNs carry the account already.
   reconfigure the distribution: CI can never make a bucket public.
 
 The website mode (--website) is in neither: it is for a test account, with its own credentials.
+
+- instance: what the API's instances need besides the platform's managed policies: the environment's
+  secrets, the photos (both buckets, s3:ListBucket included) and sending mail from the SES identity.
 """
 
 import json
+
+from deploy.distribution import MEDIA_PREFIXES
 
 
 def site_publish_policy(*, account_id: str, bucket: str, distribution_id: str, media_bucket: str | None = None) -> dict:
@@ -78,6 +83,48 @@ def site_bootstrap_policy(*, account_id: str, bucket: str, media_bucket: str | N
             ],
             # Its id is not known before it exists.
             [f"arn:aws:cloudfront::{account_id}:distribution/*"],
+        ),
+    )
+
+
+def instance_policy(
+    *,
+    account_id: str,
+    region: str,
+    originals_bucket: str,
+    media_bucket: str,
+    ses_identity: str,
+    secrets_prefix: str = "frameseller/prod/",
+) -> dict:
+    """The application's policy for the instance profile (docs/deploy.md, step 5)."""
+    return _policy(
+        _statement(
+            "ReadTheEnvironmentSecrets",
+            ["secretsmanager:GetSecretValue"],
+            [f"arn:aws:secretsmanager:{region}:{account_id}:secret:{secrets_prefix}*"],
+        ),
+        # Without s3:ListBucket, S3 answers 403 instead of 404 for a key that does not exist, and
+        # django-storages re-raises it: load_catalog's "is it there yet?" fails every deployment.
+        _statement(
+            "FindThePhotos",
+            ["s3:ListBucket"],
+            [f"arn:aws:s3:::{originals_bucket}", f"arn:aws:s3:::{media_bucket}"],
+            account_id=account_id,
+        ),
+        _statement(
+            "KeepThePhotos",
+            ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            [
+                f"arn:aws:s3:::{originals_bucket}/*",
+                # The prefixes CloudFront serves (deploy.distribution), where the app writes derivatives.
+                *(f"arn:aws:s3:::{media_bucket}/{prefix}*" for prefix in MEDIA_PREFIXES),
+            ],
+            account_id=account_id,
+        ),
+        _statement(
+            "SendTheReceipts",
+            ["ses:SendEmail", "ses:SendRawEmail"],
+            [f"arn:aws:ses:{region}:{account_id}:identity/{ses_identity}"],
         ),
     )
 

@@ -14,18 +14,24 @@ Two things differ from running `localstripe` directly:
   3-D Secure dialog (confirmCardPayment) is replaced by an accessible one, as
   real Stripe.js's challenge is: a modal dialog above Bootstrap's, in view
   wherever the page is scrolled, that takes focus, keeps Tab inside it, is
-  cancelled by Escape (authentication fails), and gives focus back as it closes.
+  cancelled by Escape (authentication fails), and gives focus back as it closes;
+* it knows Stripe's webhook endpoints (/v1/webhook_endpoints, which localstripe lacks), as
+  `python -m deploy stripe-webhook` calls them: each endpoint created gets a signing secret and
+  is registered with localstripe's webhook delivery, so events reach it signed with that secret.
 """
 
 import argparse
 import logging
 import os
 import pickle
+import secrets
 import socket
+import time
 from pathlib import Path
 
 from aiohttp import web
-from localstripe import resources, server
+from localstripe import resources, server, webhooks
+from localstripe.errors import UserError
 
 DEFAULT_STATE = Path(__file__).resolve().parent.parent / "var" / "localstripe.pickle"
 
@@ -140,6 +146,120 @@ def _add_wrapped_js_route(app: web.Application) -> None:
     app.router.add_get("/js.stripe.com/v3/wrapped.js", handler)
 
 
+# --- Webhook endpoints, as Stripe documents them ("Webhook Endpoints" in the API reference) ---------
+
+_ENDPOINT = "webhook_endpoint:"  # their keys in localstripe's store, which is saved with the rest
+_UPDATABLE = ("url", "enabled_events", "description", "metadata", "disabled")
+
+
+def _endpoints() -> list[dict]:
+    return sorted(
+        (value for key, value in resources.store.items() if key.startswith(_ENDPOINT)), key=lambda e: e["created"]
+    )
+
+
+def _endpoint(request) -> dict:
+    found = resources.store.get(_ENDPOINT + request.match_info["id"])
+    if found is None:
+        raise UserError(404, f"No such webhook endpoint: '{request.match_info['id']}'")
+    return found
+
+
+def _deliver_to(endpoint: dict) -> None:
+    """Register (or drop) the endpoint with localstripe's webhook delivery, signed with its secret."""
+    if endpoint["status"] == "enabled":
+        events = None if "*" in endpoint["enabled_events"] else list(endpoint["enabled_events"])
+        webhooks.register_webhook(endpoint["id"], endpoint["url"], endpoint["_secret"], events)
+    else:
+        webhooks._webhooks.pop(endpoint["id"], None)
+
+
+def _public(endpoint: dict, *, with_secret: bool = False) -> dict:
+    shown = {key: value for key, value in endpoint.items() if not key.startswith("_")}
+    if with_secret:  # Stripe returns the secret when the endpoint is created, never after
+        shown["secret"] = endpoint["_secret"]
+    return shown
+
+
+def _events(value) -> list[str]:
+    if isinstance(value, dict):  # enabled_events[0]=…, unflattened by localstripe
+        value = [value[index] for index in sorted(value, key=int)]
+    if not isinstance(value, list) or not value or not all(isinstance(item, str) for item in value):
+        raise UserError(400, "enabled_events must be a non-empty list of event types")
+    return value
+
+
+async def _create_endpoint(request):
+    data = await server.get_post_data(request) or {}
+    url = data.get("url")
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise UserError(400, "url must be an http(s) URL")
+    endpoint = {
+        "id": "we_" + resources.random_id(24),
+        "object": "webhook_endpoint",
+        "api_version": data.get("api_version"),
+        "application": None,
+        "created": int(time.time()),
+        "description": data.get("description"),
+        "enabled_events": _events(data.get("enabled_events")),
+        "livemode": False,
+        "metadata": data.get("metadata") or {},
+        "status": "enabled",
+        "url": url,
+        "_secret": "whsec_" + secrets.token_urlsafe(24),
+    }
+    resources.store[_ENDPOINT + endpoint["id"]] = endpoint
+    _deliver_to(endpoint)
+    return web.json_response(_public(endpoint, with_secret=True))
+
+
+async def _list_endpoints(request):
+    found = [_public(endpoint) for endpoint in _endpoints()]
+    after = request.query.get("starting_after")
+    if after:
+        ids = [endpoint["id"] for endpoint in found]
+        found = found[ids.index(after) + 1 :] if after in ids else []
+    limit = int(request.query.get("limit", 10))
+    return web.json_response(
+        {"object": "list", "url": "/v1/webhook_endpoints", "has_more": len(found) > limit, "data": found[:limit]}
+    )
+
+
+async def _retrieve_endpoint(request):
+    return web.json_response(_public(_endpoint(request)))
+
+
+async def _update_endpoint(request):
+    endpoint = _endpoint(request)
+    data = await server.get_post_data(request) or {}
+    for key in _UPDATABLE:
+        if key not in data:
+            continue
+        if key == "enabled_events":
+            endpoint[key] = _events(data[key])
+        elif key == "disabled":
+            endpoint["status"] = "disabled" if str(data[key]).lower() == "true" else "enabled"
+        else:
+            endpoint[key] = data[key]
+    _deliver_to(endpoint)
+    return web.json_response(_public(endpoint))
+
+
+async def _delete_endpoint(request):
+    endpoint = _endpoint(request)
+    del resources.store[_ENDPOINT + endpoint["id"]]
+    webhooks._webhooks.pop(endpoint["id"], None)
+    return web.json_response({"id": endpoint["id"], "object": "webhook_endpoint", "deleted": True})
+
+
+def _add_webhook_endpoint_routes(app: web.Application) -> None:
+    app.router.add_post("/v1/webhook_endpoints", _create_endpoint)
+    app.router.add_get("/v1/webhook_endpoints", _list_endpoints)
+    app.router.add_get("/v1/webhook_endpoints/{id}", _retrieve_endpoint)
+    app.router.add_post("/v1/webhook_endpoints/{id}", _update_endpoint)
+    app.router.add_delete("/v1/webhook_endpoints/{id}", _delete_endpoint)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", default=os.environ.get("STRIPE_EMULATOR_HOST", "127.0.0.1"))
@@ -153,7 +273,10 @@ def main(argv=None) -> None:
         args.state.unlink(missing_ok=True)
     else:
         resources.store.try_load_from_disk()
+    for endpoint in _endpoints():  # deliveries are not part of the saved state
+        _deliver_to(endpoint)
     _add_wrapped_js_route(server.app)
+    _add_webhook_endpoint_routes(server.app)
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -454,10 +454,14 @@ if "EMAIL_URL" in env:
 elif DJANGO_ENV == "local":
     MAILERS = {"default": mailers.file_mailer_config(VAR_DIR / "mail")}
 else:
+    # Nothing listens there on an instance: `check --deploy` refuses it (frameseller.checks).
     MAILERS = {"default": mailers.mailer_config("smtp://localhost:25", timeout=EMAIL_TIMEOUT_SECONDS)}
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="FrameSeller <receipts@frameseller.example>")
+# Production has no default for these two: `check --deploy` refuses them unset (frameseller.checks).
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="FrameSeller <receipts@frameseller.example>" if DJANGO_ENV == "local" else ""
+)
 # The shop's public address, for the My orders link in receipts.
-SHOP_URL = env.str("SHOP_URL", default="http://127.0.0.1:8000/")
+SHOP_URL = env.str("SHOP_URL", default="http://127.0.0.1:8000/" if DJANGO_ENV == "local" else "")
 # How long a password reset link works (Django's PasswordResetTokenGenerator), in seconds.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 

@@ -111,6 +111,15 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "DJANGO_HTTPS": "1",
         "STRIPE_SECRET_KEY": "sk_live_example",
         "STRIPE_PUBLISHABLE_KEY": "pk_live_example",
+        # What production requires besides (frameseller.checks; tests/test_production_checks.py).
+        "PHOTOS_STORAGE": "s3",
+        "PHOTOS_ORIGINALS_BUCKET": "frameseller-originals",
+        "PHOTOS_PUBLIC_BUCKET": "frameseller-media",
+        "REDIS_URL": "redis://cache.example.com:6379/0",
+        "STRIPE_WEBHOOK_SECRET": "whsec_" + "k" * 32,
+        "EMAIL_URL": "smtp+tls://user:password@email-smtp.eu-west-1.amazonaws.com:587",
+        "DEFAULT_FROM_EMAIL": "FrameSeller <receipts@shop.example.com>",
+        "SHOP_URL": "https://shop.example.com/",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

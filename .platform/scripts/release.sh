@@ -3,9 +3,9 @@
 # (.ebextensions/03_django.config), in this order, stopping at the first failure:
 #
 # 1. the deployment checklist, so that a misconfigured environment (no DJANGO_SECRET_KEY, HTTPS
-#    settings off…) fails the deployment before anything changes: a failed deployment puts the
-#    previous code back, never the previous schema;
-# 2. migrations, then the database cache's table (DJANGO_CACHE=db), then the starter catalog.
+#    settings off…) fails the deployment before anything changes: Beanstalk rolls neither the
+#    code nor the schema back by itself;
+# 2. migrations, then the starter catalog (its photos to S3, once).
 #
 # They share one command because Beanstalk runs leader-only commands before all the others,
 # whatever their names: a separate check command would run after migrate on the leader.
@@ -17,6 +17,4 @@ manage() {
 
 manage check --deploy --fail-level "${DJANGO_CHECK_FAIL_LEVEL:-WARNING}"
 manage migrate --noinput
-# Does nothing when the table exists or the cache is Redis.
-manage createcachetable
 manage load_catalog

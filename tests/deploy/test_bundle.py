@@ -19,7 +19,9 @@ from deploy.bundle import DirtyTree, bundle_build
 from tests.deploy.conftest import free_port
 from tests.mariadb import MARIADB, fresh_database
 
-CACHE_TABLE = "frameseller_cache"  # settings.CACHES with DJANGO_CACHE=db
+# The cache production needs (check --deploy refuses any other): the machine's Redis, a database of its own.
+REDIS_URL = os.environ.get("FRAMESELLER_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+PHOTO_BUCKETS = {"PHOTOS_ORIGINALS_BUCKET": "bundle-originals", "PHOTOS_PUBLIC_BUCKET": "bundle-media"}
 LOGIN_ATTEMPTS_ALLOWED = 3
 VENV_BIN = Path(sys.executable).parent
 
@@ -237,12 +239,48 @@ def eb_config(app_dir: Path) -> list[dict]:
     return [yaml.safe_load(path.read_text()) or {} for path in sorted((app_dir / ".ebextensions").glob("*.config"))]
 
 
-def beanstalk_environment(app_dir: Path, *, database: str, port: int) -> dict[str, str]:
+@pytest.fixture
+def production_services(s3_server, aws_env):
+    """What production needs besides the database: photos on S3 (moto), a shared cache (Redis), mail, webhooks."""
+    import boto3
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).flushdb()
+    except redis.ConnectionError as error:
+        pytest.skip(f"Redis at {REDIS_URL} is unreachable: {error}")
+    s3 = boto3.client("s3", endpoint_url=s3_server, region_name="eu-west-1")
+    for bucket in PHOTO_BUCKETS.values():
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    yield {
+        "REDIS_URL": REDIS_URL,
+        "PHOTOS_STORAGE": "s3",
+        **PHOTO_BUCKETS,
+        "PHOTOS_S3_REGION": "eu-west-1",
+        "PHOTOS_S3_ENDPOINT_URL": s3_server,
+        "STRIPE_WEBHOOK_SECRET": "whsec_bundle_" + uuid.uuid4().hex,
+        # Nothing is mailed here; a real environment names Amazon SES.
+        "EMAIL_URL": "smtp://127.0.0.1:2525",
+        "DEFAULT_FROM_EMAIL": "FrameSeller <receipts@shop.example.com>",
+        "SHOP_URL": "https://shop.example.com/",
+        **{name: os.environ[name] for name in os.environ if name.startswith("AWS_")},
+    }
+    for bucket in PHOTO_BUCKETS.values():
+        for item in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
+            s3.delete_object(Bucket=bucket, Key=item["Key"])
+        s3.delete_bucket(Bucket=bucket)
+
+
+def beanstalk_environment(
+    app_dir: Path, *, database: str, port: int, services: dict[str, str] | None = None
+) -> dict[str, str]:
     """The process environment Beanstalk would give: its properties, the RDS_* variables, the secrets."""
     env = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith(("DJANGO_", "DATABASE_", "RDS_", "STRIPE_", "GUNICORN_", "REDIS_", "FRAMESELLER_"))
+        if not name.startswith(
+            ("DJANGO_", "DATABASE_", "RDS_", "STRIPE_", "GUNICORN_", "REDIS_", "FRAMESELLER_", "PHOTOS_", "EMAIL_")
+        )
     }
     for config in eb_config(app_dir):
         properties = (config.get("option_settings") or {}).get("aws:elasticbeanstalk:application:environment", {})
@@ -266,6 +304,7 @@ def beanstalk_environment(app_dir: Path, *, database: str, port: int) -> dict[st
             "GUNICORN_WORKERS": "2",
             "GUNICORN_THREADS": "2",
             "THROTTLE_LOGIN_ACCOUNT": f"{LOGIN_ATTEMPTS_ALLOWED}/min",
+            **(services or {}),
         }
     )
     return env
@@ -302,9 +341,9 @@ def wait_for(url: str, *, process: subprocess.Popen, seconds: float = 30) -> req
 
 
 @pytest.mark.mysql
-def test_bundle_boots_as_beanstalk_would(app_dir, mariadb_database):
+def test_bundle_boots_as_beanstalk_would(app_dir, mariadb_database, production_services, s3_server):
     port = free_port()
-    env = beanstalk_environment(app_dir, database=mariadb_database, port=port)
+    env = beanstalk_environment(app_dir, database=mariadb_database, port=port, services=production_services)
 
     # Container commands run in the unpacked bundle, leader-only ones first (we are the leader),
     # each group in name order.
@@ -327,13 +366,10 @@ def test_bundle_boots_as_beanstalk_would(app_dir, mariadb_database):
         done = run_command(app_dir, env, commands[name]["command"])
         assert done.returncode == 0, f"{name} failed:\n{done.stdout}\n{done.stderr}"
     assert (app_dir / "staticfiles" / "admin").is_dir()
-    # DJANGO_CACHE=db: the cache's table is in the application's database.
-    assert query(
-        mariadb_database,
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
-        mariadb_database,
-        CACHE_TABLE,
-    )
+    # load_catalog put the starter photos on S3, where every instance finds them.
+    media = {item["Key"] for item in s3_objects(s3_server, PHOTO_BUCKETS["PHOTOS_PUBLIC_BUCKET"])}
+    assert media and {key.split("/")[0] for key in media} == {"thumbs", "previews"}
+    assert s3_objects(s3_server, PHOTO_BUCKETS["PHOTOS_ORIGINALS_BUCKET"])
 
     (web,) = [
         line.split(":", 1)[1].strip()
@@ -385,5 +421,17 @@ def test_bundle_boots_as_beanstalk_would(app_dir, mariadb_database):
     # The workers say how they are configured: Beanstalk's settings, on the RDS database.
     assert f"FrameSeller: env=production, database=mysql {mariadb_database} on 127.0.0.1:3306" in log
     assert logins == [400] * LOGIN_ATTEMPTS_ALLOWED + [429], log
-    # The counter is in the database, where every worker and instance sees it.
-    assert query(mariadb_database, f"SELECT cache_key FROM `{CACHE_TABLE}` WHERE cache_key LIKE %s", "%login_account%")
+    # The counter is in Redis, where every worker and instance sees it.
+    import redis
+
+    assert redis.Redis.from_url(REDIS_URL).keys("*login_account*")
+
+
+def s3_objects(endpoint: str, bucket: str) -> list[dict]:
+    import boto3
+
+    return (
+        boto3.client("s3", endpoint_url=endpoint, region_name="eu-west-1")
+        .list_objects_v2(Bucket=bucket)
+        .get("Contents", [])
+    )

@@ -268,15 +268,15 @@ def test_previews_and_thumbnails_come_from_the_media_bucket_through_the_same_dis
         "media": f"{media_bucket}.s3.eu-west-1.amazonaws.com",
     }
     behaviors = {b["PathPattern"]: b for b in config["CacheBehaviors"]["Items"]}
-    assert set(behaviors) == {"previews/*", "thumbnails/*"}
+    assert set(behaviors) == {"previews/*", "thumbs/*"}
     assert {b["TargetOriginId"] for b in behaviors.values()} == {"media"}
     assert {b["ViewerProtocolPolicy"] for b in behaviors.values()} == {"redirect-to-https"}
-    # CloudFront may read previews/ and thumbnails/ only; the bucket's other statements stay.
+    # CloudFront may read previews/ and thumbs/ only; the bucket's other statements stay.
     statements = json.loads(s3.get_bucket_policy(Bucket=media_bucket)["Policy"])["Statement"]
     assert statements[0] == other
     assert statements[1]["Resource"] == [
         f"arn:aws:s3:::{media_bucket}/previews/*",
-        f"arn:aws:s3:::{media_bucket}/thumbnails/*",
+        f"arn:aws:s3:::{media_bucket}/thumbs/*",
     ]
     assert statements[1]["Condition"] == {"StringEquals": {"AWS:SourceArn": summary["ARN"]}}
 

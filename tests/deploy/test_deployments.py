@@ -59,3 +59,38 @@ def test_the_stop_timeout_is_set_for_deployments_and_configuration_changes():
 
     assert "/etc/systemd/system/web.service.d/" in GRACEFUL_STOP_HOOK.read_text()
     assert f"/var/app/current/{GRACEFUL_STOP_HOOK.relative_to(ROOT)}" in confighook.read_text()
+
+
+ROLLING = "aws:autoscaling:updatepolicy:rollingupdate"
+
+
+def test_application_deployments_replace_one_instance_at_a_time_after_adding_one():
+    settings = all_settings()
+
+    # One extra instance first, then one at a time: capacity never drops below the environment's size.
+    assert settings[("aws:elasticbeanstalk:command", "DeploymentPolicy")] == "RollingWithAdditionalBatch"
+    assert settings[("aws:elasticbeanstalk:command", "BatchSizeType")] == "Fixed"
+    assert int(settings[("aws:elasticbeanstalk:command", "BatchSize")]) == 1
+
+
+def test_changes_that_replace_instances_roll_by_health_one_at_a_time():
+    """Without a rolling update policy, a change to the launch configuration replaces every instance at once."""
+    settings = all_settings()
+
+    assert settings[(ROLLING, "RollingUpdateEnabled")] is True
+    assert settings[(ROLLING, "RollingUpdateType")] == "Health"
+    assert int(settings[(ROLLING, "MaxBatchSize")]) == 1
+    assert int(settings[(ROLLING, "MinInstancesInService")]) >= 1
+
+
+def test_enhanced_health_does_not_count_the_apis_4xx_answers_as_failures():
+    """A declined card answers 402 and a bad token 403: the shoppers' doing, not the environment's ill health."""
+    import json
+
+    settings = all_settings()
+    document = json.loads(settings[("aws:elasticbeanstalk:healthreporting:system", "ConfigDocument")])
+
+    rules = document["Rules"]["Environment"]
+    assert rules["Application"]["ApplicationRequests4xx"] == {"Enabled": False}
+    assert rules["ELB"]["ELBRequests4xx"] == {"Enabled": False}
+    assert document["Version"] == 1

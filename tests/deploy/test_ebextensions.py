@@ -35,6 +35,14 @@ KNOWN_OPTIONS: dict[str, set[str] | None] = {
         "UnhealthyThresholdCount",
     },
     "aws:elasticbeanstalk:environment:proxy": {"ProxyServer"},
+    "aws:autoscaling:updatepolicy:rollingupdate": {
+        "MaxBatchSize",
+        "MinInstancesInService",
+        "RollingUpdateEnabled",
+        "RollingUpdateType",
+        "PauseTime",
+        "Timeout",
+    },
     # Option names are URL paths ("/static"), values folders in the bundle.
     "aws:elasticbeanstalk:environment:proxy:staticfiles": None,
     "aws:elasticbeanstalk:healthreporting:system": {
@@ -165,7 +173,7 @@ def test_the_leader_runs_the_release_script_first():
     assert first["leader_only"] is True
     # migrate, the cache table and the catalog run there only.
     for others in list(commands.values())[1:]:
-        for step in ("migrate", "createcachetable", "load_catalog"):
+        for step in ("migrate", "load_catalog"):
             assert f"manage.sh {step}" not in others["command"], name
 
 
@@ -173,7 +181,7 @@ def test_the_release_checks_the_deployment_before_it_migrates():
     steps = release_steps()
 
     assert steps[0] == 'check --deploy --fail-level "${DJANGO_CHECK_FAIL_LEVEL:-WARNING}"'
-    assert [step.split()[0] for step in steps] == ["check", "migrate", "createcachetable", "load_catalog"]
+    assert [step.split()[0] for step in steps] == ["check", "migrate", "load_catalog"]
     assert "set -euo pipefail" in RELEASE_SCRIPT.read_text()
 
 
@@ -202,13 +210,12 @@ def test_every_instance_checks_its_environment_and_collects_static_files():
     assert settings[("aws:elasticbeanstalk:application:environment", "DJANGO_CHECK_FAIL_LEVEL")] == "WARNING"
 
 
-def test_the_cache_lives_in_the_database_whose_table_is_made_after_migrate():
+def test_the_cache_is_redis_set_per_environment_never_the_database():
     settings = all_settings()
-    steps = [step.split()[0] for step in release_steps()]
 
-    # Without REDIS_URL, DJANGO_CACHE=db shares throttle counters between workers and instances.
-    assert settings[("aws:elasticbeanstalk:application:environment", "DJANGO_CACHE")] == "db"
-    assert steps.index("createcachetable") > steps.index("migrate")
+    # check --deploy refuses the database cache (frameseller.E004): REDIS_URL is set per environment.
+    assert ("aws:elasticbeanstalk:application:environment", "DJANGO_CACHE") not in settings
+    assert "createcachetable" not in RELEASE_SCRIPT.read_text()
 
 
 def test_the_environment_gets_an_application_load_balancer():

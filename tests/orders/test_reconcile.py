@@ -4,7 +4,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from orders import placing, settlement
@@ -71,16 +71,6 @@ def test_order_never_charged_is_settled_failed(user, product, stripe_emulator):
     assert stale.status == Order.Status.FAILED
     assert "nothing was charged" in stale.failure_reason
     assert f"order {stale.pk}: FAILED" in output
-
-
-def test_reconcile_skips_when_stripe_is_unreachable(auth_client, product, stripe_emulator, charge_answer_lost):
-    auth_client.post(ORDERS, {"token": stripe_emulator.card_token(), "product": product.pk}, format="json")
-    stripe_emulator.stop()
-
-    output = _reconcile("--older-than", "0")
-
-    assert "skipped, left UNPAID: The payment service is unavailable" in output
-    assert Order.objects.get().status == Order.Status.UNPAID
 
 
 def test_order_whose_stripe_customer_is_gone_is_still_settled(
@@ -211,3 +201,63 @@ def test_reconcile_threshold_must_exceed_a_purchase_worst_case(settings):
     [error] = check_reconcile_after_purchase_worst_case(None)
 
     assert error.id == "orders.E001"
+
+
+# --- One run per environment at a time; a run that could not reach Stripe fails ------------------
+
+
+@pytest.fixture
+def other_run():
+    """The lock as another instance's run holds it: through a connection of its own."""
+    from django.db import connection
+
+    from orders.management.commands.reconcile_orders import reconcile_lock
+
+    other = connection.copy()
+    try:
+        with reconcile_lock(other) as held:
+            assert held
+            yield
+    finally:
+        other.close()
+
+
+def test_a_run_while_another_holds_the_lock_settles_nothing(user, product, stripe_emulator, other_run):
+    stale = Order.objects.create(
+        user=user, product=product, price=product.price, currency="usd", ordered_at=timezone.now() - timedelta(hours=1)
+    )
+
+    output = _reconcile()
+
+    assert "another reconcile_orders run holds the lock" in output
+    stale.refresh_from_db()
+    assert stale.status == Order.Status.UNPAID
+
+
+def test_the_lock_is_let_go_after_a_run(user, product, stripe_emulator):
+    from django.db import connection
+
+    from orders.management.commands.reconcile_orders import reconcile_lock
+
+    _reconcile()
+
+    other = connection.copy()
+    try:
+        with reconcile_lock(other) as held:
+            assert held
+    finally:
+        other.close()
+
+
+def test_a_run_that_skipped_orders_because_stripe_was_down_fails(
+    auth_client, product, stripe_emulator, charge_answer_lost
+):
+    auth_client.post(ORDERS, {"token": stripe_emulator.card_token(), "product": product.pk}, format="json")
+    stripe_emulator.stop()
+    out = StringIO()
+
+    with pytest.raises(CommandError, match=r"1 order\(s\) skipped: Stripe could not be asked"):
+        call_command("reconcile_orders", "--older-than", "0", stdout=out)
+
+    assert "skipped, left UNPAID: The payment service is unavailable" in out.getvalue()
+    assert Order.objects.get().status == Order.Status.UNPAID

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Settle stale UNPAID orders every 5 minutes with `manage.py reconcile_orders`, through a
-# systemd timer (Amazon Linux 2023 ships no cron). Safe on every instance: each order is
-# settled from what Stripe says about it, and the command is idempotent.
+# systemd timer (Amazon Linux 2023 ships no cron). Safe on every instance: the command takes a
+# database lock (one run per environment at a time; the others end at once), each order is
+# settled from what Stripe says about it, and the command is idempotent. A run that could not ask
+# Stripe about an order exits non-zero: its last line says FAILED and the alarm fires.
 # Also run as a config hook, so that `eb setenv` refreshes the environment file the timer reads.
 #
 # Its output goes to /var/log/frameseller/reconcile.log, which `eb logs` and CloudWatch Logs
