@@ -36,7 +36,7 @@ class Order(models.Model):
     outcome_unknown = models.BooleanField(default=False)
     # The bank asked the shopper to authenticate (3-D Secure) and the order is still UNPAID, until
     # orders.payment_intents learns how the challenge ended; set and cleared by orders.settlement.
-    awaiting_authentication = models.BooleanField(default=False)
+    awaiting_authentication = models.BooleanField(default=False, db_default=False)
     failure_reason = models.CharField(max_length=500, blank=True, default="")
     # The shop installation that made the payment (metadata `installation` on Stripe): an
     # event or a charge naming another one never settles this order.

@@ -18,12 +18,11 @@ PROJECT_APPS = {"accounts", "catalog", "orders", "frameseller"}
 
 # (app, migration) -> why it is safe, or why it was accepted. Contract steps go here once the
 # release that stopped using what they remove has been deployed everywhere.
-# The four below were written before this check and are taken as applied everywhere already.
+# The three below were written before this check and are taken as applied everywhere already.
 REVIEWED = {
     ("catalog", "0003_photos"): "existing before the rolling-deployment check: accepted as applied",
     ("orders", "0003_rename_status_and_ordered_at"): "existing before the rolling-deployment check: accepted",
     ("orders", "0004_payments_ledger"): "existing before the rolling-deployment check: accepted as applied",
-    ("orders", "0008_order_awaiting_authentication"): "existing before the rolling-deployment check: accepted",
 }
 
 

@@ -16,7 +16,8 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="order",
             name="awaiting_authentication",
-            field=models.BooleanField(default=False),
+            # A database default too: the previous release, still running mid-rollout, inserts orders without it.
+            field=models.BooleanField(default=False, db_default=False),
         ),
         migrations.RunPython(awaiting_from_ledger, migrations.RunPython.noop),
     ]
