@@ -28,7 +28,7 @@ ACCEPTED_REFUSALS = [
     # A wrong password, an email taken or a password the validators reject; a request not signed by Stripe.
     (["login", "signup", "stripe_webhook"], ["400"]),
     # A wrong, used or expired reset link, or a password the validators reject.
-    (["password_reset_confirm"], ["400"]),
+    (["password_reset_check", "password_reset_confirm"], ["400"]),
     # A cursor the API did not give (it is opaque).
     (["product_list", "order_list"], ["400"]),
     # A product not on sale (400), a token Stripe does not know (402), a key used for another photo (422).

@@ -74,10 +74,35 @@ function recordScroll() {
  * there: views that load their content call this when it is drawn.
  */
 export function restoreScroll() {
-  if (pendingScroll !== null) {
-    scrollToY(pendingScroll);
-    pendingScroll = null;
+  if (pendingScroll === null) {
+    return;
   }
+  const target = pendingScroll;
+  scrollToY(target);
+  if (Math.abs(window.scrollY - target) <= 1 || !("ResizeObserver" in window)) {
+    pendingScroll = null;
+    return;
+  }
+  // The page is not tall enough yet (its images still taking their size): follow it as it grows,
+  // for a moment, unless the shopper scrolls or moves on first (pendingScroll changes then).
+  const observer = new ResizeObserver(() => {
+    if (pendingScroll !== target) {
+      observer.disconnect();
+      return;
+    }
+    scrollToY(target);
+    if (Math.abs(window.scrollY - target) <= 1) {
+      pendingScroll = null;
+      observer.disconnect();
+    }
+  });
+  observer.observe(document.body);
+  setTimeout(() => {
+    observer.disconnect();
+    if (pendingScroll === target) {
+      pendingScroll = null;
+    }
+  }, 3000);
 }
 
 function render() {

@@ -261,6 +261,13 @@ def test_scroll_positions_follow_the_shopper(page, site, photos, viewport):
     link.scroll_into_view_if_needed()
     page.mouse.wheel(0, 120)
     page.wait_for_function("() => window.scrollY > 400")
+    # The wheel scrolls smoothly: read where the page came to rest, not a point on the way.
+    page.wait_for_function(
+        """() => new Promise((done) => {
+            const y = window.scrollY;
+            setTimeout(() => done(window.scrollY === y), 150);
+        })"""
+    )
     before = page.evaluate("() => window.scrollY")
     link.click()
 
