@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
@@ -11,6 +13,7 @@ from frameseller.exceptions import ApplicationError
 from orders.disputes import DisputeNotSubmittable, dispute_evidence_submit
 from orders.models import Dispute, DownloadEvent, Order, PaymentEvent
 from orders.refunds import order_refund
+from orders.sales_admin import sales_view
 
 
 class PaymentEventInline(admin.TabularInline):
@@ -88,6 +91,11 @@ class OrderAdmin(admin.ModelAdmin):
     ]
     raw_id_fields = ["user", "product"]
     actions = ["refund"]
+    change_list_template = "admin/orders/order/change_list.html"
+
+    def get_urls(self):
+        sales = self.admin_site.admin_view(partial(sales_view, self))
+        return [path("sales/", sales, name="orders_order_sales"), *super().get_urls()]
 
     @admin.action(description="Refund selected paid orders on Stripe")
     def refund(self, request, queryset):
