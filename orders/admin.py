@@ -143,6 +143,9 @@ class DisputeAdmin(admin.ModelAdmin):
     readonly_fields = fields
     actions = ["submit_evidence"]
 
+    class Media:
+        css = {"all": ["orders/admin.css"]}
+
     def has_add_permission(self, request):
         return False
 
@@ -170,10 +173,10 @@ class DisputeAdmin(admin.ModelAdmin):
             return "Not drafted yet: the worker drafts it from the order, the receipt and the downloads."
         rows = format_html_join(
             "",
-            '<tr><th scope="row">{}</th><td style="white-space: pre-wrap">{}</td></tr>',
+            '<tr><th scope="row">{}</th><td>{}</td></tr>',
             sorted(obj.evidence.items()),
         )
-        return format_html("<table><caption>Stripe evidence fields</caption>{}</table>", rows)
+        return format_html('<table class="dispute-evidence"><caption>Stripe evidence fields</caption>{}</table>', rows)
 
     def get_urls(self):
         submit = self.admin_site.admin_view(require_POST(self.submit_view))

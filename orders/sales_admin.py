@@ -136,9 +136,12 @@ def sales_view(model_admin, request):
     """Show the sales page, or one of its tables as CSV (`csv=periods|photos|licences`)."""
     if not request.user.has_perm("orders.view_order"):
         raise PermissionDenied
-    form = SalesRangeForm(request.GET or None)
+    default = default_range()
+    form = SalesRangeForm(
+        request.GET or None, initial={"start": default.start, "end": default.end, "period": default.period}
+    )
     valid = form.is_valid()
-    within = form.cleaned_data["range"] if valid else default_range()
+    within = form.cleaned_data["range"] if valid else default
     table = request.GET.get("csv")
     if table in CSV_TABLES and valid:
         return _csv_response(table, within)
