@@ -25,7 +25,7 @@ def log_in(watched, live_server) -> None:
     watched.page.get_by_label("Email").fill(staff.email)
     watched.page.get_by_label("Password").fill(DEFAULT_PASSWORD)
     watched.page.get_by_role("button", name="Log in").click()
-    expect(tab.page.get_by_role("heading", name="Site administration")).to_be_visible()
+    expect(watched.page.get_by_role("heading", name="Site administration")).to_be_visible()
 
 
 def test_the_sales_page_draws_its_chart_beside_its_table_under_the_policy(tab, live_server):  # noqa: F811
