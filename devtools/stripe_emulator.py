@@ -15,6 +15,10 @@ Two things differ from running `localstripe` directly:
   real Stripe.js's challenge is: a modal dialog above Bootstrap's, in view
   wherever the page is scrolled, that takes focus, keeps Tab inside it, is
   cancelled by Escape (authentication fails), and gives focus back as it closes;
+* it knows disputes, which localstripe lacks: `GET` and `POST /v1/disputes/{id}` (retrieve, and
+  update with `evidence[...]` and `submit`) as Stripe documents them, and, for tests and local
+  runs only, `POST /_config/disputes` with `charge=ch_…` (optional `reason`, `amount`,
+  `due_in_seconds`) opens a dispute on a charge and sends `charge.dispute.created` to the webhooks;
 * it knows Stripe's webhook endpoints (/v1/webhook_endpoints, which localstripe lacks), as
   `python -m deploy stripe-webhook` calls them: each endpoint created gets a signing secret and
   is registered with localstripe's webhook delivery, so events reach it signed with that secret.
@@ -260,6 +264,142 @@ def _add_webhook_endpoint_routes(app: web.Application) -> None:
     app.router.add_delete("/v1/webhook_endpoints/{id}", _delete_endpoint)
 
 
+# --- Disputes, as Stripe documents them ("Disputes" in the API reference) -----------------------------
+
+_DISPUTE = "dispute:"
+# The evidence object's fields (all optional). The text ones take a string, the others a file id.
+EVIDENCE_TEXT_FIELDS = (
+    "access_activity_log",
+    "billing_address",
+    "cancellation_policy_disclosure",
+    "cancellation_rebuttal",
+    "customer_email_address",
+    "customer_name",
+    "customer_purchase_ip",
+    "duplicate_charge_explanation",
+    "duplicate_charge_id",
+    "product_description",
+    "refund_policy_disclosure",
+    "refund_refusal_explanation",
+    "service_date",
+    "shipping_address",
+    "shipping_carrier",
+    "shipping_date",
+    "shipping_tracking_number",
+    "uncategorized_text",
+)
+EVIDENCE_FILE_FIELDS = (
+    "cancellation_policy",
+    "customer_communication",
+    "customer_signature",
+    "duplicate_charge_documentation",
+    "receipt",
+    "refund_policy",
+    "service_documentation",
+    "shipping_documentation",
+    "uncategorized_file",
+)
+_EVIDENCE_TEXT_MAX = 20_000
+_OPEN = ("needs_response", "warning_needs_response")
+
+
+class _Exported:
+    """What localstripe's Event wants of an object: its `_export()`."""
+
+    def __init__(self, data: dict):
+        self._data = data
+
+    def _export(self, expand=None) -> dict:
+        return self._data
+
+
+def _dispute(request) -> dict:
+    found = resources.store.get(_DISPUTE + request.match_info["id"])
+    if found is None:
+        raise UserError(404, f"No such dispute: '{request.match_info['id']}'")
+    return found
+
+
+def _announce(event_type: str, dispute: dict) -> None:
+    webhooks.schedule_webhook(resources.Event(event_type, _Exported(dict(dispute))))
+
+
+async def _create_dispute(request):
+    """Open a dispute on a charge, as a cardholder's bank would (test and local use only)."""
+    data = await server.get_post_data(request) or {}
+    charge = resources.store.get("charge:" + str(data.get("charge", "")))
+    if charge is None:
+        raise UserError(404, f"No such charge: '{data.get('charge')}'")
+    now = int(time.time())
+    dispute = {
+        "id": "dp_" + resources.random_id(24),
+        "object": "dispute",
+        "amount": int(data.get("amount", charge.amount)),
+        "balance_transactions": [],
+        "charge": charge.id,
+        "created": now,
+        "currency": charge.currency,
+        "evidence": dict.fromkeys(EVIDENCE_TEXT_FIELDS + EVIDENCE_FILE_FIELDS),
+        "evidence_details": {
+            "due_by": now + int(data.get("due_in_seconds", 7 * 24 * 3600)),
+            "has_evidence": False,
+            "past_due": False,
+            "submission_count": 0,
+        },
+        "is_charge_refundable": False,
+        "livemode": False,
+        "metadata": {},
+        "payment_intent": charge.payment_intent,
+        "reason": data.get("reason", "fraudulent"),
+        "status": "needs_response",
+    }
+    resources.store[_DISPUTE + dispute["id"]] = dispute
+    _announce("charge.dispute.created", dispute)
+    return web.json_response(dispute)
+
+
+async def _retrieve_dispute(request):
+    return web.json_response(_dispute(request))
+
+
+async def _update_dispute(request):
+    """Stage evidence, or submit it (`submit`, true unless said otherwise), while the dispute needs a response."""
+    dispute = _dispute(request)
+    data = await server.get_post_data(request) or {}
+    unknown = set(data) - {"evidence", "metadata", "submit"}
+    if unknown:
+        raise UserError(400, f"Received unknown parameter: {sorted(unknown)[0]}")
+    evidence = data.get("evidence") or {}
+    if not isinstance(evidence, dict):
+        raise UserError(400, "evidence must be an object")
+    for field, value in evidence.items():
+        if field not in EVIDENCE_TEXT_FIELDS + EVIDENCE_FILE_FIELDS:
+            raise UserError(400, f"Received unknown parameter: evidence[{field}]")
+        if field in EVIDENCE_TEXT_FIELDS and len(str(value)) > _EVIDENCE_TEXT_MAX:
+            raise UserError(400, f"evidence[{field}] is longer than {_EVIDENCE_TEXT_MAX} characters")
+    details = dispute["evidence_details"]
+    if dispute["status"] not in _OPEN:
+        raise UserError(400, f"This dispute is {dispute['status']}: its evidence can no longer be changed.")
+    if details["due_by"] <= time.time():
+        details["past_due"] = True
+        raise UserError(400, "The evidence for this dispute was due and can no longer be submitted.")
+    dispute["evidence"].update({field: str(value) for field, value in evidence.items()})
+    dispute["metadata"].update(data.get("metadata") or {})
+    details["has_evidence"] = any(dispute["evidence"].values())
+    if str(data.get("submit", "true")).lower() != "false":
+        details["submission_count"] += 1
+        dispute["status"] = "under_review" if dispute["status"] == "needs_response" else "warning_under_review"
+    resources.store[_DISPUTE + dispute["id"]] = dispute  # stored again, so that the state file keeps it
+    _announce("charge.dispute.updated", dispute)
+    return web.json_response(dispute)
+
+
+def _add_dispute_routes(app: web.Application) -> None:
+    app.router.add_post("/_config/disputes", _create_dispute)
+    app.router.add_get("/v1/disputes/{id}", _retrieve_dispute)
+    app.router.add_post("/v1/disputes/{id}", _update_dispute)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", default=os.environ.get("STRIPE_EMULATOR_HOST", "127.0.0.1"))
@@ -277,6 +417,7 @@ def main(argv=None) -> None:
         _deliver_to(endpoint)
     _add_wrapped_js_route(server.app)
     _add_webhook_endpoint_routes(server.app)
+    _add_dispute_routes(server.app)
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -49,6 +49,9 @@ class Order(models.Model):
     disputed = models.BooleanField(default=False)
     # Claimed under the row lock by the one path that sends the receipt (orders.receipts).
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
+    # The purchase's client address (as the trusted proxies report it): dispute evidence. A database
+    # default too, since the previous release, still running mid-rollout, inserts orders without it.
+    client_address = models.CharField(max_length=64, blank=True, default="", db_default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -105,6 +108,7 @@ class PaymentEvent(models.Model):
         REFUNDED = "refunded", "Refunded"
         DISPUTE_OPENED = "dispute_opened", "Dispute opened"
         DISPUTE_CLOSED = "dispute_closed", "Dispute closed"
+        DISPUTE_EVIDENCE_SUBMITTED = "dispute_evidence_submitted", "Dispute evidence submitted"
         RECEIPT_SENT = "receipt_sent", "Receipt sent"
         WEBHOOK = "webhook", "Stripe event received"
 
@@ -153,3 +157,43 @@ class DownloadEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} for order {self.order_id} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class Dispute(models.Model):
+    """A dispute Stripe opened on an order's charge, and the evidence the shop drafts and submits for it."""
+
+    class Status(models.TextChoices):
+        # Stripe's own statuses (a dispute object's `status`).
+        WARNING_NEEDS_RESPONSE = "warning_needs_response", "Inquiry: needs a response"
+        WARNING_UNDER_REVIEW = "warning_under_review", "Inquiry: under review"
+        WARNING_CLOSED = "warning_closed", "Inquiry closed"
+        NEEDS_RESPONSE = "needs_response", "Needs a response"
+        UNDER_REVIEW = "under_review", "Evidence submitted, under review"
+        WON = "won", "Won"
+        LOST = "lost", "Lost"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="disputes")
+    stripe_dispute_id = models.CharField(max_length=255, unique=True)
+    status = models.CharField(max_length=32, choices=Status.choices, default=Status.NEEDS_RESPONSE)
+    reason = models.CharField(max_length=64, blank=True, default="")
+    amount = models.IntegerField(null=True, blank=True, help_text="In the currency's smallest unit.")
+    currency = models.CharField(max_length=3, blank=True, default="")
+    # Stripe's evidence_details.due_by: the evidence must be submitted before it.
+    due_by = models.DateTimeField("evidence due by", null=True, blank=True)
+    # The draft: Stripe's evidence fields (customer_name, access_activity_log, …) and their text.
+    evidence = models.JSONField(default=dict, blank=True)
+    drafted_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.CharField(max_length=150, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Dispute {self.stripe_dispute_id} on order {self.order_id} ({self.status})"
+
+    @property
+    def open(self) -> bool:
+        return self.status in (self.Status.NEEDS_RESPONSE, self.Status.WARNING_NEEDS_RESPONSE)

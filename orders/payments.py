@@ -22,7 +22,7 @@ timeout and a bounded number of retries, and the API version is pinned.
 import functools
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import stripe
@@ -392,6 +392,61 @@ def payment_intents_for_order(*, customer_id: str, order_id: str, installation: 
         raise _translate(error) from error
     mine = [i for i in found if i.order_id == order_id and i.installation == installation and i.customer == customer_id]
     return list(reversed(mine))
+
+
+# --- Disputes ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dispute:
+    id: str
+    charge: str
+    # needs_response, under_review, won, lost, warning_needs_response, …
+    status: str
+    reason: str = ""
+    amount: int = 0
+    currency: str = ""
+    due_by: datetime | None = None  # evidence_details.due_by: evidence submitted after it is refused
+    submission_count: int = 0
+    evidence: dict[str, str] | None = None  # the text fields of the evidence Stripe holds
+
+
+def _dispute(obj) -> Dispute:
+    details = getattr(obj, "evidence_details", None)
+    due_by = getattr(details, "due_by", None)
+    evidence = getattr(obj, "evidence", None)
+    evidence = evidence.to_dict() if evidence is not None else {}
+    charge = getattr(obj, "charge", None) or ""
+    return Dispute(
+        id=obj.id,
+        charge=charge if isinstance(charge, str) else charge.id,
+        status=obj.status,
+        reason=getattr(obj, "reason", None) or "",
+        amount=getattr(obj, "amount", 0) or 0,
+        currency=getattr(obj, "currency", None) or "",
+        due_by=datetime.fromtimestamp(due_by, tz=UTC) if due_by else None,
+        submission_count=getattr(details, "submission_count", 0) or 0,
+        evidence={key: value for key, value in evidence.items() if isinstance(value, str)},
+    )
+
+
+def dispute_retrieve(*, dispute_id: str) -> Dispute:
+    """Return a dispute as Stripe has it now: its status, amount, reason and evidence due date."""
+    try:
+        return _dispute(_client().v1.disputes.retrieve(dispute_id))
+    except stripe.StripeError as error:
+        raise _translate(error) from error
+
+
+def dispute_evidence_submit(*, dispute_id: str, evidence: dict[str, str], idempotency_key: str) -> Dispute:
+    """Send a dispute's evidence (Stripe's `evidence[...]` text fields) and submit it to the bank."""
+    try:
+        obj = _client().v1.disputes.update(
+            dispute_id, {"evidence": evidence, "submit": True}, {"idempotency_key": _key(idempotency_key)}
+        )
+    except stripe.StripeError as error:
+        raise _translate(error) from error
+    return _dispute(obj)
 
 
 # --- Webhooks -------------------------------------------------------------------

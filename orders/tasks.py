@@ -6,7 +6,8 @@ from django.db import DatabaseError
 from django.tasks import task
 
 from frameseller.tasks import retried
-from orders.models import Order
+from orders import payments
+from orders.models import Dispute, Order
 from orders.receipts import ReceiptDeferred, order_receipt_deliver
 
 
@@ -20,3 +21,20 @@ def order_receipt_task(*, order_id: int) -> str:
     if order is None:
         return "no such order"
     return "sent" if order_receipt_deliver(order=order) else "nothing to send"
+
+
+# Stripe unreachable or the database away: 6 attempts over about 30 minutes, then FAILED in the admin
+# (staff can still answer the dispute in Stripe's Dashboard).
+@retried(attempts=6, backoff_seconds=30, on=(payments.PaymentUnavailable, DatabaseError))
+@task
+def dispute_evidence_draft_task(*, dispute_id: int) -> str:
+    """Draft a dispute's evidence from the shop's records, with its due date from Stripe (orders.disputes)."""
+    from orders.disputes import dispute_evidence_draft
+
+    dispute = Dispute.objects.filter(pk=dispute_id).first()
+    if dispute is None:
+        return "no such dispute"
+    if dispute.submitted_at is not None:
+        return "submitted already"
+    dispute_evidence_draft(dispute=dispute)
+    return "drafted"

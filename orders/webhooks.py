@@ -17,6 +17,7 @@ import re
 from django.db import IntegrityError
 
 from orders import payments
+from orders.disputes import dispute_close, dispute_open
 from orders.errors import DECLINED_MESSAGE
 from orders.models import Order, PaymentEvent
 from orders.refunds import order_refund_extra_charge
@@ -119,7 +120,8 @@ def _dispute_created(event: payments.WebhookEvent) -> tuple[Order | None, str]:
     if order is None:
         return None, "no matching order"
     order_mark_disputed(order=order, dispute_id=event.object_id, open_=True, detail=event.status)
-    return order, "disputed: downloads stopped"
+    dispute_open(order=order, dispute_id=event.object_id, status=event.status, amount=event.amount or None)
+    return order, "disputed: downloads stopped, evidence being drafted"
 
 
 def _dispute_closed(event: payments.WebhookEvent) -> tuple[Order | None, str]:
@@ -127,6 +129,7 @@ def _dispute_closed(event: payments.WebhookEvent) -> tuple[Order | None, str]:
     if order is None:
         return None, "no matching order"
     order = order_mark_disputed(order=order, dispute_id=event.object_id, open_=False, detail=event.status)
+    dispute_close(dispute_id=event.object_id, status=event.status)
     return order, "dispute won: downloads restored" if not order.disputed else f"dispute {event.status}"
 
 
