@@ -27,7 +27,6 @@ from frameseller.pagination import LIST_PARAMETERS, next_link, page_request
 from frameseller.rendering import json_response, utc_text_json
 from frameseller.serializers import DetailErrorSerializer, ErrorCodeField
 from orders import payments
-from orders.disputes import order_client_address_record
 from orders.downloads import Client, download_bytes_sent, download_link_open, order_download_issue
 from orders.errors import WebhookRefused
 from orders.payment_intents import Purchase, order_confirm
@@ -156,8 +155,8 @@ class OrderListCreateApi(EnvelopeErrorsMixin, APIView):
             product_id=serializer.validated_data["product"],
             token=serializer.validated_data["token"],
             idempotency_key=key,
+            client_address=_client(request).address,
         )
-        order_client_address_record(order=purchase.order, address=_client(request).address)
         if purchase.awaits_authentication:
             return _requires_action_response(purchase)
         order = purchase.order

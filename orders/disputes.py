@@ -31,12 +31,6 @@ class DisputeNotSubmittable(Exception):
         super().__init__(message)
 
 
-def order_client_address_record(*, order: Order, address: str) -> None:
-    """Record the address the order was placed from (dispute evidence), unless one is recorded already."""
-    if address:
-        Order.objects.filter(pk=order.pk, client_address="").update(client_address=address[:64])
-
-
 def dispute_open(*, order: Order, dispute_id: str, status: str = "", amount: int | None = None) -> Dispute:
     """Record a dispute opened on the order's charge, and have the worker draft its evidence (once committed)."""
     from orders.tasks import dispute_evidence_draft_task

@@ -64,7 +64,9 @@ logger = logging.getLogger(__name__)
 DUPLICATE_WAIT_SECONDS = 3.0
 
 
-def order_place(*, user: User, product_id: int, token: str, idempotency_key: str | None = None) -> Purchase:
+def order_place(
+    *, user: User, product_id: int, token: str, idempotency_key: str | None = None, client_address: str = ""
+) -> Purchase:
     """Record an order for a photo and charge the shopper's card for it, once; return the paid purchase.
 
     Or the purchase awaiting the shopper's 3-D Secure authentication; any other
@@ -77,7 +79,9 @@ def order_place(*, user: User, product_id: int, token: str, idempotency_key: str
         if earlier is not None:
             return _order_replay(order=earlier, user=user, product_id=product_id, idempotency_key=idempotency_key)
         raise OrderInvalid("Unknown product: this photo is not for sale.")
-    order, created = _order_record(user=user, product=product, token=token, idempotency_key=idempotency_key)
+    order, created = _order_record(
+        user=user, product=product, token=token, idempotency_key=idempotency_key, client_address=client_address
+    )
     if not created:
         return _order_replay(order=order, user=user, product_id=product_id, idempotency_key=idempotency_key)
     return order_charge(order=order, token=token)
@@ -98,7 +102,9 @@ def _order_find_earlier(*, user: User, token: str, idempotency_key: str | None) 
     return found[0] if found else None
 
 
-def _order_record(*, user: User, product: Product, token: str, idempotency_key: str | None) -> tuple[Order, bool]:
+def _order_record(
+    *, user: User, product: Product, token: str, idempotency_key: str | None, client_address: str = ""
+) -> tuple[Order, bool]:
     """Record a new UNPAID order; return (order, True), or (the earlier order, False) for a repeated request.
 
     The shopper's row is locked so that the checks and the insert can't
@@ -128,6 +134,8 @@ def _order_record(*, user: User, product: Product, token: str, idempotency_key: 
                 idempotency_key=idempotency_key,
                 stripe_token=token,
                 installation=settings.FRAMESELLER_INSTALLATION,
+                # Where the purchase came from (the trusted proxies' view), dispute evidence.
+                client_address=client_address[:64],
             )
             return order, True
     except IntegrityError:
