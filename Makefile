@@ -15,6 +15,13 @@ export STRIPE_EMULATOR_PORT
 # (frameseller/settings.py). Anything else runs as production and needs its secrets.
 run test bench: export DJANGO_ENV := local
 
+# The starter catalog's photos (catalog/data/photos/catalog.json): full-resolution photographs from a
+# Debian package, fetched and unpacked here at set-up (not in git: about 15 MB), or read from
+# /usr/share/backgrounds when the package is installed.
+STARTER_PACKAGE     := lomiri-wallpapers-16.04
+STARTER_PHOTOS_DIR  ?= $(abspath $(or $(FRAMESELLER_VAR_DIR),var)/starter-photos)
+export STARTER_PHOTOS_DIR
+
 # Find a Python >= 3.12: $(PYTHON) if given, then python3.13/3.12 on PATH,
 # then pyenv's installed versions.
 define find_python
@@ -28,7 +35,7 @@ endef
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := default-libmysqlclient-dev pkg-config build-essential
 
-.PHONY: help run test bench lint system-deps venv frontend emulator clean
+.PHONY: help run test bench lint system-deps venv frontend starter-photos emulator clean
 
 help:
 	@echo "make run   - set up and start the shop on http://$(HOST):$(PORT)/"
@@ -50,6 +57,23 @@ system-deps:
 	  else echo "Please install:$$missing (not a Debian system)"; exit 1; fi; \
 	fi
 
+# apt-get download needs no root, only the package lists (updated once if the package is not in them).
+starter-photos: $(STARTER_PHOTOS_DIR)/.fetched
+$(STARTER_PHOTOS_DIR)/.fetched:
+	@if [ -f /usr/share/doc/$(STARTER_PACKAGE)/copyright ]; then \
+	  echo "Starter photos: $(STARTER_PACKAGE) is installed, read from /usr/share/backgrounds"; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "Starter photos: not a Debian system, not fetched; the starter catalog stays empty (README.md)"; exit 0; \
+	else \
+	  rm -rf $(STARTER_PHOTOS_DIR) && mkdir -p $(STARTER_PHOTOS_DIR)/deb && \
+	  { apt-cache show $(STARTER_PACKAGE) >/dev/null 2>&1 || $(SUDO) apt-get update -qq; } && \
+	  (cd $(STARTER_PHOTOS_DIR)/deb && apt-get download -qq $(STARTER_PACKAGE) 2>/dev/null) && \
+	  dpkg-deb -x $(STARTER_PHOTOS_DIR)/deb/*.deb $(STARTER_PHOTOS_DIR) && rm -rf $(STARTER_PHOTOS_DIR)/deb \
+	  || { echo "Starter photos: $(STARTER_PACKAGE) could not be fetched; the starter catalog stays empty"; exit 0; }; \
+	  echo "Starter photos: $(STARTER_PACKAGE) unpacked in $(STARTER_PHOTOS_DIR)"; \
+	fi; \
+	touch $@
+
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@py=$$( $(find_python) ) || { echo "ERROR: no Python >= 3.12 found (Django 6.1 needs one)."; \
 	  echo "Install one (e.g. 'pyenv install 3.12') or run 'make PYTHON=/path/to/python3.12 ...'."; exit 1; }; \
@@ -70,7 +94,7 @@ frontend: system-deps
 	  cd frontend && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run --silent build; \
 	fi
 
-run: venv frontend
+run: venv frontend starter-photos
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_catalog
 	$(PY) manage.py collectstatic --noinput -v0
@@ -98,7 +122,7 @@ run: venv frontend
 
 test: WITH_CHROMIUM=1
 test: WITH_NGINX=1
-test: venv frontend
+test: venv frontend starter-photos
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 

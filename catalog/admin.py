@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from catalog.errors import PhotoInvalid
-from catalog.images import original_read
+from catalog.images import original_check_for_sale, original_read
 from catalog.models import Product
 from catalog.photos import product_photo_set
 
@@ -11,8 +11,9 @@ from catalog.photos import product_photo_set
 class ProductForm(forms.ModelForm):
     photo = forms.FileField(
         required=False,
-        help_text="The original (JPEG, PNG, WebP or TIFF), kept private and untouched; buyers download it. "
-        "The thumbnail and the watermarked preview are made from it.",
+        help_text="The original (JPEG, PNG, WebP or TIFF), its long edge at least PHOTOS_MIN_LONG_EDGE "
+        "(1200 px by default), kept private and untouched; buyers download it. The thumbnails and the "
+        "watermarked preview are made from it.",
     )
 
     class Meta:
@@ -27,6 +28,7 @@ class ProductForm(forms.ModelForm):
             return None
         try:
             self.original = original_read(file)
+            original_check_for_sale(self.original)
         except PhotoInvalid as error:
             raise forms.ValidationError(error.message) from None
         return file

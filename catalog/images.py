@@ -1,9 +1,14 @@
-"""Photos in and out of Pillow: check an original, make its thumbnail and watermarked preview.
+"""Photos in and out of Pillow: check an original, make its thumbnails and watermarked previews.
 
 The original's bytes are never changed: it is only read, to check it and to learn its size,
 the digest of its pixels (duplicates) and what its IPTC/XMP metadata says of it (title, credit,
 licence). Derivatives are new images made from its pixels, so none of its metadata (EXIF, GPS,
-XMP) is carried over; they are progressive JPEGs, sRGB.
+XMP) is carried over; they are sRGB, each as a progressive JPEG and a WebP.
+
+The free derivatives are never a usable copy of what is sold: each one's long edge is at most half
+the original's (a quarter of its pixels), and every one larger than the 1x thumbnail is watermarked.
+A photo too small for that to leave a useful thumbnail (under PHOTOS_MIN_LONG_EDGE) is refused for
+sale (original_check_for_sale).
 """
 
 import hashlib
@@ -17,10 +22,22 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps, IptcImagePlugin, Unidenti
 from catalog.errors import PhotoInvalid
 
 THUMBNAIL_LONG_EDGE = 480
+# The thumbnails for screens of 1, 2 and 3 device pixels per CSS pixel (srcset).
+THUMBNAIL_LONG_EDGES = (THUMBNAIL_LONG_EDGE, 2 * THUMBNAIL_LONG_EDGE, 3 * THUMBNAIL_LONG_EDGE)
 PREVIEW_LONG_EDGE = 1600
+# A public derivative's long edge is at most this share of the original's.
+PUBLIC_SHARE = 0.5
+# Derivatives this small (the 1x thumbnail) go without a watermark; every larger one carries it.
+UNMARKED_LONG_EDGE = THUMBNAIL_LONG_EDGE
 THUMBNAIL_QUALITY = 80
 PREVIEW_QUALITY = 82
+# WebP at these qualities looks like the JPEG at a third less weight; the 2x and 3x thumbnails can
+# take less (their pixels are halved or thirded on screen).
+WEBP_QUALITY = {THUMBNAIL_LONG_EDGES[0]: 78, THUMBNAIL_LONG_EDGES[1]: 70, THUMBNAIL_LONG_EDGES[2]: 62}
+WEBP_PREVIEW_QUALITY = 78
 WATERMARK_TEXT = "FrameSeller · preview"
+# The formats of every derivative, as (content type, file extension).
+DERIVATIVE_TYPES = (("image/jpeg", ".jpg"), ("image/webp", ".webp"))
 
 # Formats accepted for an original: its content type and file extension.
 FORMATS = {
@@ -91,16 +108,93 @@ def original_read(file) -> Original:
         )
 
 
+def original_check_for_sale(original: Original) -> None:
+    """Refuse (PhotoInvalid) a photo too small to sell: its long edge under PHOTOS_MIN_LONG_EDGE."""
+    minimum = settings.PHOTOS_MIN_LONG_EDGE
+    if max(original.width, original.height) < minimum:
+        raise PhotoInvalid(
+            f"The photo is too small to sell: {original.width} × {original.height} px. Its long edge must be "
+            f"at least {minimum} px, so that a buyer gets more than the free thumbnail and preview show."
+        )
+
+
+def public_long_edge(width: int, height: int) -> int:
+    """The longest edge a public derivative of a `width` x `height` original may have."""
+    return max(1, int(max(width, height) * PUBLIC_SHARE))
+
+
+def thumbnail_long_edges(width: int, height: int) -> list[int]:
+    """The thumbnails' long edges (1x, 2x, 3x), each at most public_long_edge(); none twice."""
+    cap = public_long_edge(width, height)
+    edges = []
+    for edge in THUMBNAIL_LONG_EDGES:
+        edge = min(edge, cap)
+        if edge not in edges:
+            edges.append(edge)
+    return edges
+
+
+def preview_long_edge(width: int, height: int) -> int:
+    """The preview's long edge: 1600 px, or less for an original under 3200 px."""
+    return min(PREVIEW_LONG_EDGE, public_long_edge(width, height))
+
+
+@dataclass(frozen=True)
+class Derivative:
+    """One public image made from an original."""
+
+    kind: str  # "thumbnail" or "preview"
+    content_type: str
+    extension: str
+    width: int
+    height: int
+    content: bytes
+
+
+def derivatives_make(original: Original) -> list[Derivative]:
+    """Make every public derivative of `original`: the thumbnails (1x, 2x, 3x) and the preview, JPEG and WebP.
+
+    Each is at most half the original's long edge; all but the 1x thumbnail are watermarked.
+    """
+    made = []
+    preview_edge = preview_long_edge(original.width, original.height)
+    largest_edge = max(preview_edge, *thumbnail_long_edges(original.width, original.height))
+    # A JPEG is decoded straight at the smallest scale (1/2, 1/4, 1/8) still larger than the largest
+    # derivative: a quarter of the work or less. The largest is made first; each smaller one is
+    # scaled down from it (the same pixels, less work).
+    with _opened(original.content, draft_long_edge=largest_edge) as image:
+        largest = _scaled(image, largest_edge)
+    wanted = [("preview", preview_edge)] + [
+        ("thumbnail", edge) for edge in thumbnail_long_edges(original.width, original.height)
+    ]
+    for kind, edge in wanted:
+        # The size from the original's, as catalog.photos names the files (not re-rounded from `largest`).
+        target = scaled_size(original.width, original.height, edge)
+        pixels = largest if largest.size == target else largest.resize(target, Image.Resampling.LANCZOS)
+        if edge > UNMARKED_LONG_EDGE:
+            pixels = _watermarked(pixels)
+        for content_type, extension in DERIVATIVE_TYPES:
+            if content_type == "image/webp":
+                quality = WEBP_PREVIEW_QUALITY if kind == "preview" else WEBP_QUALITY.get(edge, WEBP_QUALITY[480])
+                content = _webp(pixels, quality)
+            else:
+                content = _jpeg(pixels, PREVIEW_QUALITY if kind == "preview" else THUMBNAIL_QUALITY)
+            made.append(Derivative(kind, content_type, extension, pixels.width, pixels.height, content))
+    return made
+
+
 def thumbnail_make(original: Original) -> bytes:
-    """Return the thumbnail: long edge at most 480 px, no metadata."""
+    """Return the 1x thumbnail as JPEG: long edge at most 480 px (and half the original's), no metadata."""
     with _opened(original.content) as image:
-        return _jpeg(_scaled(image, THUMBNAIL_LONG_EDGE), THUMBNAIL_QUALITY)
+        edge = thumbnail_long_edges(original.width, original.height)[0]
+        return _jpeg(_scaled(image, edge), THUMBNAIL_QUALITY)
 
 
 def preview_make(original: Original) -> bytes:
-    """Return the preview: long edge at most 1600 px (never upscaled), tiled watermark, no metadata."""
+    """Return the preview as JPEG: long edge at most 1600 px and half the original's, tiled watermark, no metadata."""
     with _opened(original.content) as image:
-        return _jpeg(_watermarked(_scaled(image, PREVIEW_LONG_EDGE)), PREVIEW_QUALITY)
+        edge = preview_long_edge(original.width, original.height)
+        return _jpeg(_watermarked(_scaled(image, edge)), PREVIEW_QUALITY)
 
 
 def scaled_size(width: int, height: int, long_edge: int) -> tuple[int, int]:
@@ -112,8 +206,9 @@ def scaled_size(width: int, height: int, long_edge: int) -> tuple[int, int]:
 class _opened:
     """Open image bytes with Pillow and decode them fully, turning every failure into PhotoInvalid."""
 
-    def __init__(self, content: bytes):
+    def __init__(self, content: bytes, draft_long_edge: int | None = None):
         self.content = content
+        self.draft_long_edge = draft_long_edge
         self.image = None
 
     def __enter__(self) -> Image.Image:
@@ -128,6 +223,8 @@ class _opened:
                         f"The photo has too many pixels ({image.width} x {image.height}); "
                         f"the limit is {max_pixels} pixels."
                     )
+                if self.draft_long_edge and image.format == "JPEG":
+                    image.draft("RGB", scaled_size(image.width, image.height, self.draft_long_edge))
                 image.load()
         except PhotoInvalid:
             raise
@@ -276,6 +373,12 @@ def _watermarked(image: Image.Image) -> Image.Image:
     offset_x, offset_y = (side - width) // 2, (side - height) // 2
     tile = layer.crop((offset_x, offset_y, offset_x + width, offset_y + height))
     return Image.alpha_composite(image.convert("RGBA"), tile).convert("RGB")
+
+
+def _webp(image: Image.Image, quality: int) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "WEBP", quality=quality, method=4)
+    return out.getvalue()
 
 
 def _jpeg(image: Image.Image, quality: int) -> bytes:

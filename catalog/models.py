@@ -53,6 +53,10 @@ class Product(models.Model):
     # Made from the original; public.
     thumbnail = models.FileField(storage=derivatives_storage, max_length=255, blank=True, editable=False)
     preview = models.FileField(storage=derivatives_storage, max_length=255, blank=True, editable=False)
+    # Every public derivative: [kind ("thumbnail" or "preview"), content type, width, height, stored
+    # name], the thumbnails for 1x, 2x and 3x screens and the preview, each as JPEG and WebP (catalog.photos).
+    # Null for a photo made before them (only `thumbnail` and `preview`), until the worker makes them.
+    derivatives = models.JSONField(null=True, blank=True, default=None, editable=False)
     on_sale = models.BooleanField(default=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,5 +1,10 @@
 """Add a photo to the catalog: keep its original, private and untouched, and make its derivatives.
 
+A photo too small to sell (catalog.images.original_check_for_sale) is refused. Its derivatives are
+the thumbnails for 1x, 2x and 3x screens and the watermarked preview, each as JPEG and WebP; the
+product records them all (Product.derivatives), the 1x JPEG thumbnail and the JPEG preview also
+as `thumbnail` and `preview` (what the API's first clients read).
+
 Files are named by the SHA-256 of the original, so the same photo added twice is stored once
 and a derivative's URL changes whenever its content does (public caches may keep it for good).
 A new photo whose pixels (or bytes) are already in the catalog is refused, naming the product.
@@ -16,12 +21,21 @@ from django.db import transaction
 from django.db.models import Q
 
 from catalog.errors import PhotoInvalid
-from catalog.images import Original, original_read, preview_make, thumbnail_make
+from catalog.images import (
+    DERIVATIVE_TYPES,
+    Original,
+    derivatives_make,
+    original_check_for_sale,
+    original_read,
+    preview_long_edge,
+    scaled_size,
+    thumbnail_long_edges,
+)
 from catalog.models import Product
 from catalog.storage import derivatives_storage, originals_storage
 
 # Bump when the derivatives change (size, quality, watermark): new names, fresh caches.
-DERIVATIVES_VERSION = "v1"
+DERIVATIVES_VERSION = "v2"
 
 
 def _duplicate_refused(product: Product) -> PhotoInvalid:
@@ -41,33 +55,57 @@ def product_photo_duplicate(*, original: Original) -> Product | None:
 
 @dataclass(frozen=True)
 class PhotoFiles:
-    """The stored names of a photo's files."""
+    """The stored names of a photo's files; `derivatives` as Product.derivatives records them."""
 
     original: str
     thumbnail: str
     preview: str
+    derivatives: list
+
+
+def derivative_names(*, original: Original) -> list[list]:
+    """Each derivative of `original` as [kind, content type, width, height, stored name], smallest first."""
+    digest, width, height = original.sha256, original.width, original.height
+    planned = [("thumbnail", "thumbs", edge) for edge in thumbnail_long_edges(width, height)]
+    planned.append(("preview", "previews", preview_long_edge(width, height)))
+    names = []
+    for kind, folder, edge in planned:
+        size = scaled_size(width, height, edge)
+        for content_type, extension in DERIVATIVE_TYPES:
+            name = f"{folder}/{digest[:20]}-{DERIVATIVES_VERSION}-{max(size)}{extension}"
+            names.append([kind, content_type, size[0], size[1], name])
+    return names
 
 
 def photo_store(*, original: Original) -> PhotoFiles:
-    """Store an original (bytes untouched) and its thumbnail and preview; return their names."""
+    """Store an original (bytes untouched) and its thumbnails and previews; return their names."""
     digest = original.sha256
+    derivatives = derivative_names(original=original)
+    jpeg = [row for row in derivatives if row[1] == "image/jpeg"]
     files = PhotoFiles(
         original=f"{digest[:2]}/{digest}{original.extension}",
-        thumbnail=f"thumbs/{digest[:20]}-{DERIVATIVES_VERSION}.jpg",
-        preview=f"previews/{digest[:20]}-{DERIVATIVES_VERSION}.jpg",
+        thumbnail=next(row[4] for row in jpeg if row[0] == "thumbnail"),
+        preview=next(row[4] for row in jpeg if row[0] == "preview"),
+        derivatives=derivatives,
     )
     _save_once(originals_storage(), files.original, lambda: original.content)
-    _save_once(derivatives_storage(), files.thumbnail, lambda: thumbnail_make(original))
-    _save_once(derivatives_storage(), files.preview, lambda: preview_make(original))
+    storage = derivatives_storage()
+    missing = [row for row in derivatives if not storage.exists(row[4])]
+    if missing:
+        made = {(d.kind, d.content_type, d.width, d.height): d.content for d in derivatives_make(original)}
+        for kind, content_type, width, height, name in missing:
+            _save_once(storage, name, lambda key=(kind, content_type, width, height): made[key])
     return files
 
 
 def product_photo_set(*, product: Product, file) -> Product:
     """Check `file`, store it as the product's original with its derivatives, and save the product.
 
-    Nothing is stored or saved when the file is refused (PhotoInvalid).
+    Nothing is stored or saved when the file is refused (PhotoInvalid), a photo too small to sell included.
     """
-    return _product_photo_apply(product=product, original=original_read(file))
+    original = original_read(file)
+    original_check_for_sale(original)
+    return _product_photo_apply(product=product, original=original)
 
 
 def _product_photo_apply(*, product: Product, original: Original) -> Product:
@@ -75,6 +113,7 @@ def _product_photo_apply(*, product: Product, original: Original) -> Product:
     product.original.name = files.original
     product.thumbnail.name = files.thumbnail
     product.preview.name = files.preview
+    product.derivatives = files.derivatives
     product.original_bytes = original.size
     product.original_sha256 = original.sha256
     product.pixels_sha256 = original.pixels_sha256
@@ -107,6 +146,7 @@ def product_photo_add(
         source_url=source_url,
     )
     original = original_read(file)
+    original_check_for_sale(original)
     if duplicate := product_photo_duplicate(original=original):
         raise _duplicate_refused(duplicate)
     product.full_clean(exclude=["original", "thumbnail", "preview"])
@@ -133,6 +173,7 @@ def product_photo_add_queued(
     from catalog.tasks import product_derivatives_task
 
     original = original_read(file)
+    original_check_for_sale(original)
     if duplicate := product_photo_duplicate(original=original):
         raise _duplicate_refused(duplicate)
     found = original.metadata
@@ -163,21 +204,32 @@ def product_photo_add_queued(
 
 
 def product_derivatives_make(*, product_id: int) -> bool:
-    """Make the thumbnail and preview of a product's stored original and put it on sale; return whether it did.
+    """Make the thumbnails and previews of a product's stored original and put it on sale; return whether it did.
 
-    Safe to run again (a task may): the files are saved once, and a product that has them is left as it is.
+    Safe to run again (a task may): the files are saved once, and a product that has this version's
+    derivatives is left as it is. A product made before them (no `derivatives` recorded) gets them,
+    and stays on sale or off sale as it was.
     """
     product = Product.objects.filter(pk=product_id).first()
-    if product is None or not product.original or (product.thumbnail and product.preview):
+    if product is None or not product.original or product_derivatives_current(product):
         return False
     with originals_storage().open(product.original.name, "rb") as stored:
         original = original_read(stored)
     files = photo_store(original=original)
+    first_time = not (product.thumbnail and product.preview)
     product.thumbnail.name = files.thumbnail
     product.preview.name = files.preview
-    product.on_sale = True
-    product.save(update_fields=["thumbnail", "preview", "on_sale", "updated_at"])
+    product.derivatives = files.derivatives
+    product.on_sale = product.on_sale or first_time
+    product.save(update_fields=["thumbnail", "preview", "derivatives", "on_sale", "updated_at"])
     return True
+
+
+def product_derivatives_current(product: Product) -> bool:
+    """Whether the product has this version's derivatives recorded."""
+    return bool(product.thumbnail and product.preview and product.derivatives) and all(
+        f"-{DERIVATIVES_VERSION}-" in row[4] for row in product.derivatives
+    )
 
 
 def _save_once(storage, name: str, make) -> None:

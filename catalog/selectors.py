@@ -30,6 +30,7 @@ PRODUCT_LIST_COLUMNS = (
     "height",
     "credit",
     "license",
+    "derivatives",
 )
 
 

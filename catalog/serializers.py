@@ -55,6 +55,48 @@ class PhotoUrlField(serializers.Field):
         return request.build_absolute_uri(url) if request is not None else url
 
 
+IMAGE_LIST_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "url": {"type": "string", "format": "uri"},
+            "type": {"type": "string", "enum": ["image/jpeg", "image/webp"]},
+            "width": {"type": "integer"},
+            "height": {"type": "integer"},
+        },
+        "required": ["url", "type", "width", "height"],
+    },
+}
+
+
+def images_data(derivatives: list | None, kind: str, photo_url: Callable[[str], str]) -> list[dict]:
+    """The `kind` derivatives recorded on a product (Product.derivatives) as the API lists them."""
+    return [
+        {"url": photo_url(name), "type": content_type, "width": width, "height": height}
+        for row_kind, content_type, width, height, name in derivatives or ()
+        if row_kind == kind
+    ]
+
+
+@extend_schema_field(IMAGE_LIST_SCHEMA)
+class ImagesField(serializers.Field):
+    """A product's thumbnails or previews, each size and format: for `srcset` and `<picture>`."""
+
+    def __init__(self, kind: str, **kwargs):
+        self.kind = kind
+        kwargs["read_only"] = True
+        kwargs["source"] = "derivatives"
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return images_data(value, self.kind, photo_urls(self.context.get("request")))
+
+    def get_attribute(self, instance):
+        # Null (a photo made before them) is answered as an empty list, never skipped.
+        return instance.derivatives or []
+
+
 class ProductSerializer(serializers.ModelSerializer):
     price = MoneyField(help_text="In major currency units: 100 means 100.00.")
     url = PhotoUrlField(source="preview", help_text="The watermarked preview (as `preview_url`).")
@@ -64,6 +106,16 @@ class ProductSerializer(serializers.ModelSerializer):
     height = serializers.IntegerField(help_text="Of the original, in pixels.")
     credit = serializers.CharField(help_text="Who made the photo.")
     license = serializers.CharField(help_text="What the buyer may do with the photo.")
+    thumbnails = ImagesField(
+        "thumbnail",
+        help_text="The thumbnail for 1x, 2x and 3x screens (long edge 480, 960, 1440 px, at most half the "
+        "original's), each as JPEG and WebP, smallest first: for `srcset`. Those over 480 px are watermarked. "
+        "Empty for a photo whose derivatives are still being made.",
+    )
+    previews = ImagesField(
+        "preview",
+        help_text="The watermarked preview (as `preview_url`) as JPEG and WebP. Empty as `thumbnails` is.",
+    )
 
     class Meta:
         model = Product
@@ -80,6 +132,8 @@ class ProductSerializer(serializers.ModelSerializer):
             "height",
             "credit",
             "license",
+            "thumbnails",
+            "previews",
         ]
         read_only_fields = fields
 
@@ -134,6 +188,21 @@ def product_list_data(rows: list[tuple], *, photo_url: Callable[[str], str]) -> 
             "height": height,
             "credit": credit,
             "license": license_,
+            "thumbnails": images_data(derivatives, "thumbnail", photo_url),
+            "previews": images_data(derivatives, "preview", photo_url),
         }
-        for (pk, price, description, preview, title, currency, thumbnail, width, height, credit, license_) in rows
+        for (
+            pk,
+            price,
+            description,
+            preview,
+            title,
+            currency,
+            thumbnail,
+            width,
+            height,
+            credit,
+            license_,
+            derivatives,
+        ) in rows
     ]

@@ -282,6 +282,11 @@ PHOTOS_DOWNLOAD_LINK_SECONDS = env.int("PHOTOS_DOWNLOAD_LINK_SECONDS", default=3
 # Limits on an original added from the admin or add_photo.
 PHOTOS_MAX_UPLOAD_BYTES = env.int("PHOTOS_MAX_UPLOAD_BYTES", default=60 * 1024 * 1024)
 PHOTOS_MAX_PIXELS = env.int("PHOTOS_MAX_PIXELS", default=80_000_000)
+# A photo whose long edge is shorter than this is refused for sale: a buyer pays for more than the
+# free thumbnail and preview show (each at most half the original's long edge: catalog.images).
+PHOTOS_MIN_LONG_EDGE = env.int("PHOTOS_MIN_LONG_EDGE", default=1200)
+# Where `make starter-photos` puts the starter catalog's photos (a Debian package, unpacked).
+STARTER_PHOTOS_DIR = Path(env.str("STARTER_PHOTOS_DIR", default=str(VAR_DIR / "starter-photos")))
 
 # --- REST framework, JWT, API documentation ---------------------------------
 

@@ -13,6 +13,8 @@ from catalog.photos import product_photo_set
 from devtools.sample_photos import photo_bytes
 
 DEFAULT_PASSWORD = "correct horse battery staple"
+# The smallest photo the shop sells has a long edge of 1200 px (PHOTOS_MIN_LONG_EDGE).
+SALEABLE_SIZE = (1200, 800)
 
 
 @cache
@@ -32,7 +34,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class ProductFactory(factory.django.DjangoModelFactory):
-    """A product with a real (small) photo, stored and derived by the catalog's own code."""
+    """A product with a real photo (a gradient of the smallest size on sale), made by the catalog's code."""
 
     class Meta:
         model = Product
@@ -48,4 +50,4 @@ class ProductFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, photo: bytes | None = None, **kwargs):
         product = model_class(*args, **kwargs)
-        return product_photo_set(product=product, file=ContentFile(photo or photo_bytes()))
+        return product_photo_set(product=product, file=ContentFile(photo or photo_bytes(*SALEABLE_SIZE)))

@@ -6,6 +6,7 @@ import { currentUser, peekAfterLogin, takeAfterLogin } from "./auth.js";
 import { openCheckout } from "./checkoutloader.js";
 import { downloadButton, ownedPhotos } from "./download.js";
 import { formatPriceWithCode } from "./format.js";
+import { noPhotosFirst, photosInViewFirst } from "./images.js";
 import { onOwned } from "./ownedsync.js";
 import { photoFrame } from "./photoframe.js";
 import { focusHeading, restoreScroll, setTitle } from "./router.js";
@@ -199,6 +200,9 @@ export function renderCatalog($view, { signal }) {
       const [products, owned] = await Promise.all([apiRequest(path, { signal }), ownedPhotos({ signal })]);
       $status.empty();
       $summary.text(search ? resultsSummary(query, products.length) : "");
+      if (!products.length) {
+        noPhotosFirst();
+      }
       if (!products.length && query.q) {
         $grid.empty();
         $status.append($("<p>").append($("<a>", { href: "#/catalog" }).text("Show all photos")));
@@ -210,9 +214,11 @@ export function renderCatalog($view, { signal }) {
       }
       $grid.empty().append(products.map((product) => productCard(product, owned)));
       restoreScroll();
+      photosInViewFirst($grid);
       resumePurchase(products);
     } catch (error) {
       if (error.name !== "AbortError") {
+        noPhotosFirst();
         showError($status, `The photos could not be loaded. ${error.message}`, load);
       }
     }

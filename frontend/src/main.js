@@ -8,6 +8,7 @@ import { renderCatalog } from "./catalog.js";
 import { closeCheckout, loadCheckout, paymentsPending } from "./checkoutloader.js";
 import { showFlash } from "./flash.js";
 import { initHeader } from "./header.js";
+import { firstPhotosLoaded, noPhotosFirst } from "./images.js";
 import { startOwnedSync } from "./ownedsync.js";
 import { addRoute, beforeRoute, focusHeading, setNotFound, setTitle, startRouter } from "./router.js";
 import { isPrivateRoute, sessionExpired, shopperChangedElsewhere, tokenRefused } from "./session.js";
@@ -109,9 +110,14 @@ renewExpired().finally(() => startRouter("catalog"));
 if (!settings.configured) {
   showFlash("This page is missing its settings; the shop may not work.", "danger");
 }
-// Stripe.js, the checkout and the other views load in the background, once the page has loaded
-// and the browser is idle, so that they are ready when a shopper pays or moves on without
-// slowing the catalog's first load down.
+// Stripe.js, the checkout and the other views load in the background, once the page has loaded,
+// the photos in view have arrived and the browser is idle, so that they are ready when a shopper pays
+// or moves on without slowing the catalog's first load, or its first photos, down.
+const FIRST_PHOTOS_WAIT_MS = 4000;
+const firstRoute = window.location.hash.replace(/^#\/?/, "").split(/[/?]/)[0];
+if (firstRoute && firstRoute !== "catalog" && firstRoute !== "photo") {
+  noPhotosFirst();
+}
 function loadRestWhenIdle() {
   const idle = window.requestIdleCallback || ((callback) => setTimeout(callback, 200));
   idle(
@@ -125,8 +131,12 @@ function loadRestWhenIdle() {
     { timeout: 3000 },
   );
 }
-if (document.readyState === "complete") {
-  loadRestWhenIdle();
-} else {
-  window.addEventListener("load", loadRestWhenIdle, { once: true });
-}
+const pageLoaded =
+  document.readyState === "complete"
+    ? Promise.resolve()
+    : new Promise((resolve) => window.addEventListener("load", resolve, { once: true }));
+const photosOrTimeout = Promise.race([
+  firstPhotosLoaded(),
+  new Promise((resolve) => setTimeout(resolve, FIRST_PHOTOS_WAIT_MS)),
+]);
+Promise.all([pageLoaded, photosOrTimeout]).then(loadRestWhenIdle);

@@ -6,9 +6,11 @@ import { currentUser } from "./auth.js";
 import { buyButton } from "./catalog.js";
 import { ownedPhotos } from "./download.js";
 import { formatPriceWithCode } from "./format.js";
+import { noPhotosFirst, photosInViewFirst } from "./images.js";
 import { PRICE_NOTE } from "./messages.js";
 import { photoFrame } from "./photoframe.js";
 import { focusHeading, restoreScroll, setTitle } from "./router.js";
+import { zoomable } from "./zoom.js";
 
 function photoId() {
   return window.location.hash.replace(/^#\/?photo\/?/, "").split(/[/?]/)[0];
@@ -23,7 +25,9 @@ function render($section, product, owned) {
   const title = product.title || product.description;
   $section.find("h1").text(title);
   setTitle(title);
-  $section.find(".photo-detail-image").empty().append(photoFrame(product, { kind: "preview", lazy: false }));
+  const $frame = photoFrame(product, { kind: "preview", lazy: false });
+  $section.find(".photo-detail-image").empty().append($frame);
+  $frame.after(zoomable($frame, `Preview of ${title}`));
   const $info = $section.find(".photo-detail-info").empty();
   if (product.description && product.description !== title) {
     $("<p>").text(product.description).appendTo($info);
@@ -56,10 +60,12 @@ export function renderPhoto($view, { signal }) {
       $status.empty();
       render($section, product, owned);
       restoreScroll();
+      photosInViewFirst($section);
     } catch (error) {
       if (error.name === "AbortError") {
         return;
       }
+      noPhotosFirst();
       const message =
         error instanceof ApiError && error.status === 404
           ? "This photo is not on sale."

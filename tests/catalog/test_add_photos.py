@@ -26,7 +26,7 @@ XMP = """<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.o
 </rdf:Description></rdf:RDF></x:xmpmeta>"""
 
 
-def photo(index: int, image_format: str = "JPEG", size=(120, 80), **options) -> bytes:
+def photo(index: int, image_format: str = "JPEG", size=(1200, 800), **options) -> bytes:
     """A photo whose pixels are its own (a gradient tinted by `index`)."""
     gradient = Image.linear_gradient("L").resize(size)
     image = Image.merge("RGB", (gradient, Image.new("L", size, index % 256), Image.new("L", size, (index * 7) % 256)))
@@ -77,9 +77,11 @@ def test_each_refused_file_gets_a_line_saying_why_and_the_others_are_added(tmp_p
     damaged.write_bytes(photo(2)[:700])
     # The same pixels in another format (lossless): a duplicate, though not one byte is the same.
     duplicate.write_bytes(photo(1, "TIFF"))
+    small = tmp_path / "small.jpg"
+    small.write_bytes(photo(3, size=(451, 300)))
 
     with pytest.raises(CommandError) as refused:
-        add_photos(str(good), str(damaged), str(duplicate), str(tmp_path / "missing.jpg"), "--price", "10")
+        add_photos(str(good), str(damaged), str(duplicate), str(small), str(tmp_path / "missing.jpg"), "--price", "10")
 
     [product] = Product.objects.all()
     lines = str(refused.value).splitlines()
@@ -87,7 +89,8 @@ def test_each_refused_file_gets_a_line_saying_why_and_the_others_are_added(tmp_p
     assert lines[1] == f"{tmp_path / 'missing.jpg'}: no such file or folder"
     assert lines[2].startswith(f"{damaged}: The image is damaged or truncated")
     assert lines[3] == f"{duplicate}: The same photo is already in the catalog: product {product.pk}, good."
-    assert len(lines) == 4
+    assert lines[4].startswith(f"{small}: The photo is too small to sell: 451 × 300 px. Its long edge must be at least")
+    assert len(lines) == 5
 
 
 def test_a_photo_already_on_sale_is_refused_naming_its_product(tmp_path, photo_dirs):

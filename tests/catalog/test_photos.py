@@ -35,17 +35,29 @@ def stored_files(photo_dirs) -> list[str]:
     return sorted(str(path) for root in photo_dirs.values() for path in root.rglob("*") if path.is_file())
 
 
+def derivative_images(product) -> list[tuple[str, str, Image.Image, bytes]]:
+    """Each derivative the product records, opened: (kind, content type, image, bytes)."""
+    found = []
+    for kind, content_type, width, height, name in product.derivatives:
+        data = product.preview.storage.open(name).read()
+        image = Image.open(io.BytesIO(data))
+        assert image.size == (width, height), name
+        found.append((kind, content_type, image, data))
+    return found
+
+
 @pytest.mark.parametrize(
-    ("size", "thumbnail", "preview"),
+    ("size", "thumbnails", "preview"),
     [
-        ((2400, 1600), (480, 320), (1600, 1067)),
-        ((1000, 2000), (240, 480), (800, 1600)),
-        ((640, 400), (480, 300), (640, 400)),
-        ((300, 200), (300, 200), (300, 200)),
+        ((4000, 3000), [(480, 360), (960, 720), (1440, 1080)], (1600, 1200)),
+        ((2400, 1600), [(480, 320), (960, 640), (1200, 800)], (1200, 800)),
+        ((1600, 3200), [(240, 480), (480, 960), (720, 1440)], (800, 1600)),
+        ((1200, 800), [(480, 320), (600, 400)], (600, 400)),
     ],
-    ids=["landscape", "portrait", "between", "small"],
+    ids=["large", "landscape", "portrait", "smallest on sale"],
 )
-def test_derivatives_have_the_right_sizes_and_no_exif_and_the_original_is_untouched(size, thumbnail, preview):
+def test_derivatives_have_the_right_sizes_and_no_exif_and_the_original_is_untouched(size, thumbnails, preview):
+    """Thumbnails for 1x, 2x, 3x screens and the preview, JPEG and WebP, each at most half the original's long edge."""
     content = photo_with_gps(*size)
 
     product = product_photo_add(file=ContentFile(content), title="Paris", price=Decimal("10"))
@@ -55,30 +67,58 @@ def test_derivatives_have_the_right_sizes_and_no_exif_and_the_original_is_untouc
     assert product.original_bytes == len(content)
     assert (product.width, product.height) == size
     assert product.original_content_type == "image/jpeg"
-    for field, expected in ((product.thumbnail, thumbnail), (product.preview, preview)):
-        data = field.read()
-        image = Image.open(io.BytesIO(data))
-        assert image.format == "JPEG"
-        assert image.size == expected
+    made = derivative_images(product)
+    for content_type, image_format in (("image/jpeg", "JPEG"), ("image/webp", "WEBP")):
+        assert [
+            image.size for kind, type_, image, _ in made if kind == "thumbnail" and type_ == content_type
+        ] == thumbnails
+        assert [image.size for kind, type_, image, _ in made if kind == "preview" and type_ == content_type] == [
+            preview
+        ]
+        assert {image.format for _, type_, image, _ in made if type_ == content_type} == {image_format}
+    for _, _, image, data in made:
+        assert max(image.size) <= max(size) / 2
         assert dict(image.getexif()) == {}
         assert b"Exif" not in data and b"PhotoCam" not in data
+    assert Image.open(product.thumbnail).size == thumbnails[0]
+    assert Image.open(product.preview).size == preview
 
 
-def test_preview_is_visibly_watermarked_and_thumbnail_is_not():
-    content = photo_bytes(800, 600, "PNG")
+def test_every_derivative_over_480_px_is_visibly_watermarked_and_the_1x_thumbnail_is_not():
+    content = photo_bytes(3000, 2000, "PNG")
     plain = Image.open(io.BytesIO(content)).convert("RGB")
 
     product = product_photo_add(file=ContentFile(content), title="Gradient", price=Decimal("10"))
 
-    def difference(field) -> float:
-        image = Image.open(io.BytesIO(field.read())).convert("RGB")
+    def difference(image) -> float:
+        image = image.convert("RGB")
         return sum(ImageStat.Stat(ImageChops.difference(image, plain.resize(image.size))).mean)
 
-    assert difference(product.preview) > 3 * difference(product.thumbnail)
+    made = derivative_images(product)
+    unmarked = [difference(image) for _, _, image, _ in made if max(image.size) <= 480]
+    marked = [difference(image) for _, _, image, _ in made if max(image.size) > 480]
+    assert len(unmarked) == 2 and len(marked) == 6
+    assert min(marked) > 3 * max(unmarked)
+
+
+@pytest.mark.parametrize("size", [(451, 300), (1199, 900), (700, 1199)], ids=["Chelsea", "landscape", "portrait"])
+def test_a_photo_under_the_minimum_size_is_refused_for_sale_and_adds_nothing(photo_dirs, size):
+    with pytest.raises(PhotoInvalid, match=rf"too small to sell: {size[0]} × {size[1]} px.*at least 1200 px"):
+        product_photo_add(file=ContentFile(photo_bytes(*size)), title="Small", price=Decimal("10"))
+
+    assert Product.objects.count() == 0
+    assert stored_files(photo_dirs) == []
+
+
+def test_the_minimum_size_is_a_setting(settings):
+    settings.PHOTOS_MIN_LONG_EDGE = 2000
+
+    with pytest.raises(PhotoInvalid, match="at least 2000 px"):
+        product_photo_add(file=ContentFile(photo_bytes(1600, 1200)), title="Small", price=Decimal("10"))
 
 
 def test_png_original_keeps_its_format_and_bytes():
-    content = photo_bytes(120, 80, "PNG")
+    content = photo_bytes(1200, 800, "PNG")
 
     product = product_photo_add(file=ContentFile(content), title="Gradient", price=Decimal("10"))
 
@@ -88,7 +128,7 @@ def test_png_original_keeps_its_format_and_bytes():
 
 
 def test_an_original_has_no_public_url():
-    product = product_photo_add(file=ContentFile(photo_bytes()), title="Gradient", price=Decimal("10"))
+    product = product_photo_add(file=ContentFile(photo_bytes(1200, 800)), title="Gradient", price=Decimal("10"))
 
     with pytest.raises(ValueError, match="no public URL"):
         product.original.url  # noqa: B018
@@ -134,7 +174,7 @@ def test_a_file_too_large_is_refused_and_adds_nothing(settings, photo_dirs):
 
 def test_add_photo_command_puts_a_photo_on_sale(tmp_path, capsys):
     path = tmp_path / "harbour.jpg"
-    path.write_bytes(photo_with_gps(800, 600))
+    path.write_bytes(photo_with_gps(1600, 1200))
 
     call_command(
         "add_photo", str(path), "--title", "Harbour", "--price", "12.50", "--credit", "Ada", "--license", "CC0 1.0"
@@ -148,16 +188,17 @@ def test_add_photo_command_puts_a_photo_on_sale(tmp_path, capsys):
         "CC0 1.0",
     )
     assert product.original.read() == path.read_bytes()
-    assert f"Added photo {product.pk}: Harbour, 800 x 600 px" in capsys.readouterr().out
+    assert f"Added photo {product.pk}: Harbour, 1600 x 1200 px" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
     ("content", "args", "message"),
     [
         (b"not a photo", ["--price", "10"], "not an image"),
-        (photo_bytes(), ["--price", "0.10"], "price"),
+        (photo_bytes(1200, 800), ["--price", "0.10"], "price"),
+        (photo_bytes(451, 300), ["--price", "10"], "too small to sell: 451 × 300 px"),
     ],
-    ids=["not an image", "price too low"],
+    ids=["not an image", "price too low", "too small"],
 )
 def test_add_photo_command_refuses_bad_input_and_adds_nothing(tmp_path, photo_dirs, content, args, message):
     path = tmp_path / "file.jpg"
@@ -171,7 +212,7 @@ def test_add_photo_command_refuses_bad_input_and_adds_nothing(tmp_path, photo_di
 
 
 def test_admin_adds_a_photo_by_upload(admin_client):
-    content = photo_with_gps(640, 480)
+    content = photo_with_gps(1600, 1200)
     upload = SimpleUploadedFile("lake.jpg", content, content_type="image/jpeg")
 
     response = admin_client.post(
@@ -182,14 +223,14 @@ def test_admin_adds_a_photo_by_upload(admin_client):
     assert response.status_code == 302, response.content.decode()[:2000]
     product = Product.objects.get()
     assert product.original.read() == content
-    assert (product.width, product.height) == (640, 480)
+    assert (product.width, product.height) == (1600, 1200)
     assert admin_client.get(f"/admin/catalog/product/{product.pk}/change/").status_code == 200
 
 
 def test_admin_upload_bigger_than_the_api_body_limit_gets_through(admin_client, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     out = io.BytesIO()
-    Image.effect_noise((300, 200), 80).save(out, "PNG")
+    Image.effect_noise((1200, 800), 80).save(out, "PNG")
     content = out.getvalue()
     assert len(content) > 10_000
     upload = SimpleUploadedFile("big.png", content, content_type="image/png")
@@ -205,7 +246,7 @@ def test_admin_upload_bigger_than_the_api_body_limit_gets_through(admin_client, 
 
 def _upload_over_the_body_limit(client, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
-    upload = SimpleUploadedFile("big.jpg", photo_bytes(600, 400, quality=100) + b"\0" * 20_000)
+    upload = SimpleUploadedFile("big.jpg", photo_bytes(1200, 800, quality=100) + b"\0" * 20_000)
     return client.post(
         "/admin/catalog/product/add/",
         {"title": "Big", "description": "B", "price": "30", "currency": "usd", "photo": upload},
@@ -250,5 +291,19 @@ def test_admin_refuses_a_bad_upload_with_a_message(admin_client, photo_dirs):
 
     assert response.status_code == 200
     assert "The file is not an image" in response.content.decode()
+    assert Product.objects.count() == 0
+    assert stored_files(photo_dirs) == []
+
+
+def test_admin_refuses_a_photo_too_small_to_sell_with_a_message(admin_client, photo_dirs):
+    upload = SimpleUploadedFile("chelsea.jpg", photo_bytes(451, 300), content_type="image/jpeg")
+
+    response = admin_client.post(
+        "/admin/catalog/product/add/",
+        {"title": "Chelsea", "description": "C", "price": "30", "currency": "usd", "photo": upload},
+    )
+
+    assert response.status_code == 200
+    assert "The photo is too small to sell: 451 × 300 px" in response.content.decode()
     assert Product.objects.count() == 0
     assert stored_files(photo_dirs) == []

@@ -227,12 +227,12 @@ def another_tab(page, browser_console):
 
 @pytest.fixture
 def photos(transactional_db):
-    """A small catalog of real photo files (small gradients), one of them portrait, served by the shop itself."""
+    """A small catalog of real photo files (gradients, as large as the shop sells), one portrait, served by the shop."""
     rows = [
-        ("Brooklyn Bridge", "The Brooklyn Bridge at dusk", "100", (900, 600)),
-        ("Golden Gate Bridge", "Golden Gate Bridge from the Marin Headlands", "120", (600, 900)),
-        ("Mount Fuji", "Mount Fuji in winter", "135.50", (800, 600)),
-        ("Colosseum", "The Colosseum in Rome", "89.99", (1200, 800)),
+        ("Brooklyn Bridge", "The Brooklyn Bridge at dusk", "100", (1800, 1200)),
+        ("Golden Gate Bridge", "Golden Gate Bridge from the Marin Headlands", "120", (1200, 1800)),
+        ("Mount Fuji", "Mount Fuji in winter", "135.50", (1600, 1200)),
+        ("Colosseum", "The Colosseum in Rome", "89.99", (3200, 2400)),
     ]
     return [
         ProductFactory(

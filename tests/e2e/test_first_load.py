@@ -25,6 +25,8 @@ CPU_SLOWDOWN = 4
 # Issue 14: the catalog on screen within 1.2 s of the first visit on that phone.
 PHONE_BUDGET_MS = 1200
 PHONE_VISITS = 3
+# Issue 25: the first photo in view on screen within 1.6 s, before the idle prefetch of the rest.
+FIRST_PHOTO_BUDGET_MS = 1600
 
 # Runs before the page's own scripts: records when the first photo card is on screen (the frame
 # after it was added) and every layout shift, from the start of the navigation.
@@ -41,6 +43,11 @@ new PerformanceObserver((list) => {
     }
   }
 }).observe({ type: "layout-shift", buffered: true });
+window.__firstPhoto = new Promise((resolve) => {
+  document.addEventListener("load", (event) => {
+    if (event.target.matches && event.target.matches(".catalog-grid img")) resolve(performance.now());
+  }, true);
+});
 window.__catalogVisible = new Promise((resolve) => {
   const seen = () => {
     if (!document.querySelector(".catalog-grid > li")) return false;
@@ -176,3 +183,33 @@ def test_page_scripts_and_styles_are_sent_precompressed(browser, site, built_sit
         assert "accept-encoding" in header.get("vary", "").lower(), (name, header)
         precompressed = (built_site / f"{name}.br").stat().st_size
         assert int(header["content-length"]) == sent[name] == precompressed, (name, header, sent[name])
+
+
+def test_the_first_photo_in_view_arrives_within_the_budget_before_the_idle_prefetch_on_a_phone(browser, site, photos):
+    """On the slow 4G phone the first photo is shown within 1.6 s, its request sent before Stripe.js or the checkout's.
+
+    The photos in view are fetched at high priority as soon as the grid is drawn, and the idle
+    prefetch of the rest of the site (Stripe.js, the checkout, the other views) waits for them
+    (images.js, main.js); the best of up to three visits counts, as for the grid.
+    """
+    visits = []
+    for _ in range(PHONE_VISITS):
+        context, page = visit(browser, site, PHONE, throttle=True)
+        try:
+            shown = page.evaluate("() => window.__firstPhoto")
+            page.wait_for_load_state("networkidle")
+            entries = page.evaluate(
+                "() => performance.getEntriesByType('resource').map((e) => [e.name, e.startTime, e.responseEnd])"
+            )
+            where = timings(page)
+        finally:
+            context.close()
+        photo = min((entry for entry in entries if "/media/thumbs/" in entry[0]), key=lambda entry: entry[1])
+        later = [url for url, start, _ in entries if re.search(r"/checkout-\w+\.js$|/js\.stripe\.com/", url) and start]
+        print(f"phone profile, first photo shown after {shown:.0f} ms ({photo[0]}, {photo[1]:.0f}-{photo[2]:.0f} ms)")
+        visits.append(f"{shown:.0f} ms: {where}")
+        first_later = min((start for url, start, _ in entries if url in later), default=float("inf"))
+        assert photo[2] <= first_later, f"the idle prefetch started before the first photo had arrived: {where}"
+        if shown <= FIRST_PHOTO_BUDGET_MS:
+            return
+    pytest.fail(f"the first photo took over {FIRST_PHOTO_BUDGET_MS} ms on a phone, each visit:\n" + "\n".join(visits))

@@ -33,6 +33,13 @@ FIRST_LOAD_BUDGET = 60_000  # bytes on the wire (compressed bodies and their hea
 FIRST_LOAD_DECODED_BUDGET = 200_000
 
 
+# The pixels of the file an <img> shows (with `srcset`, its naturalWidth is divided by the candidate's density).
+FILE_PIXELS = (
+    "img => new Promise((resolve) => { const plain = new Image();"
+    " plain.onload = () => resolve([plain.naturalWidth, plain.naturalHeight]); plain.src = img.currentSrc; })"
+)
+
+
 def save_screenshot(page, name: str) -> None:
     """Keep a screenshot for the README: in test-artifacts/, and in docs/screenshots/ when asked or missing."""
     ARTIFACTS.mkdir(exist_ok=True)
@@ -53,20 +60,23 @@ def test_visitor_sees_the_catalog_without_logging_in(page, site, photos):
     expect(first).to_contain_text("$100.00")
     expect(cards.filter(has_text="Mount Fuji")).to_contain_text("$135.50")
     image = first.get_by_role("img", name="Brooklyn Bridge")
-    expect(image).to_have_attribute("loading", "lazy")
-    # The real thumbnail, from the shop: 900 x 600 scaled to a 480 px long edge.
+    # In view at once: fetched first, not lazily (the cards further down are lazy).
+    expect(image).to_have_attribute("fetchpriority", "high")
+    # The real thumbnail, from the shop: 1800 x 1200 scaled to a 480 px long edge.
     expect(image).to_have_attribute("src", re.compile(rf"^{re.escape(site)}media/thumbs/.+\.jpg$"))
     expect(image).to_have_attribute("width", "480")
     expect(image).to_have_attribute("height", "320")
     expect(image).not_to_have_class(re.compile(r"\bphoto-missing\b"))
-    for title, natural in (("Brooklyn Bridge", [480, 320]), ("Golden Gate Bridge", [320, 480])):
+    # The portrait's 1x thumbnail (320 px wide) is narrower than the box's width in `sizes`: the browser
+    # takes the next one, 600 x 900 (at most half the original's 1200 x 1800).
+    for title, natural in (("Brooklyn Bridge", [480, 320]), ("Golden Gate Bridge", [600, 900])):
         image = cards.filter(has_text=title).get_by_role("img", name=title)
         image.scroll_into_view_if_needed()
         expect(image).to_have_js_property("complete", True)
-        assert image.evaluate("img => [img.naturalWidth, img.naturalHeight]") == natural
+        assert image.evaluate(FILE_PIXELS) == natural
         # The whole photo shows inside its box: nothing cropped.
         shown = image.evaluate(
-            "img => { const r = img.getBoundingClientRect(), f = img.parentElement.getBoundingClientRect();"
+            "img => { const r = img.getBoundingClientRect(), f = img.closest('.photo-frame').getBoundingClientRect();"
             " return [r.width / r.height, r.left >= f.left - 0.5 && r.right <= f.right + 0.5"
             " && r.top >= f.top - 0.5 && r.bottom <= f.bottom + 0.5]; }"
         )
@@ -499,12 +509,12 @@ def test_photo_page_shows_the_whole_watermarked_preview_with_its_size_credit_and
     preview = page.get_by_role("img", name="Golden Gate Bridge")
     expect(preview).to_have_attribute("src", f"{site}media/{portrait.preview.name}")
     expect(preview).to_have_js_property("complete", True)
-    assert preview.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [600, 900]
-    expect(page.locator("[data-fact=size]")).to_have_text("600 × 900 px")
+    assert preview.evaluate(FILE_PIXELS) == [600, 900]
+    expect(page.locator("[data-fact=size]")).to_have_text("1200 × 1800 px")
     expect(page.locator("[data-fact=price]")).to_have_text("$120.00 USD")
     expect(page.locator("[data-fact=credit]")).to_have_text("Ada Photographer")
     expect(page.locator("[data-fact=license]")).to_have_text("CC0 1.0 (public domain dedication)")
-    expect(page.locator(".what-you-get")).to_contain_text("full-resolution original (600 × 900 px, no watermark)")
+    expect(page.locator(".what-you-get")).to_contain_text("full-resolution original (1200 × 1800 px, no watermark)")
     expect(buy_button(page, "Golden Gate Bridge")).to_be_visible()
     save_screenshot(page, "photo.png")
 

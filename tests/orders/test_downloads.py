@@ -22,7 +22,7 @@ BROWSER = "Mozilla/5.0 (X11; Linux x86_64) FrameSellerTest/1.0"
 
 @pytest.fixture
 def photo():
-    return ProductFactory(title="Espresso at Pikolo", photo=photo_with_gps(640, 480))
+    return ProductFactory(title="Espresso at Pikolo", photo=photo_with_gps(1600, 1200))
 
 
 def paid_order(user, product, status=Order.Status.PAID) -> Order:
@@ -174,7 +174,7 @@ def test_the_log_records_each_link_and_each_file_served(auth_client, user, photo
 
 def test_a_fetch_cut_short_records_the_bytes_actually_sent(auth_client, user):
     noise = io.BytesIO()
-    Image.merge("RGB", [Image.effect_noise((400, 300), 90)] * 3).save(noise, "PNG")
+    Image.merge("RGB", [Image.effect_noise((1200, 900), 90)] * 3).save(noise, "PNG")
     big = ProductFactory(photo=noise.getvalue())
     assert big.original_bytes > 2 * 64 * 1024
     link = ask_link(auth_client, paid_order(user, big)).json()

@@ -56,14 +56,15 @@ def s3_photos(s3_server, aws_env, settings):
 
 
 def test_photos_go_to_their_buckets_and_the_catalog_lists_public_urls(s3_photos, s3_server, api_client):
-    content = photo_with_gps(800, 600)
+    content = photo_with_gps(1600, 1200)
     product = ProductFactory(photo=content)
 
     originals = [item["Key"] for item in s3_photos.list_objects_v2(Bucket=ORIGINALS)["Contents"]]
     derivatives = sorted(item["Key"] for item in s3_photos.list_objects_v2(Bucket=PUBLIC)["Contents"])
     assert originals == [product.original.name]
     assert s3_photos.get_object(Bucket=ORIGINALS, Key=product.original.name)["Body"].read() == content
-    assert derivatives == sorted([product.preview.name, product.thumbnail.name])
+    assert derivatives == sorted(row[4] for row in product.derivatives)
+    assert {product.preview.name, product.thumbnail.name} <= set(derivatives)
     [item] = api_client.get("/api/product/").json()
     assert item["thumbnail_url"] == f"{s3_server}/{PUBLIC}/{product.thumbnail.name}"
     assert item["url"] == item["preview_url"] == f"{s3_server}/{PUBLIC}/{product.preview.name}"
@@ -73,7 +74,7 @@ def test_photos_go_to_their_buckets_and_the_catalog_lists_public_urls(s3_photos,
 
 def test_download_is_a_presigned_url_that_serves_the_original(s3_photos, s3_server, auth_client, user, settings):
     settings.PHOTOS_DOWNLOAD_LINK_SECONDS = 120
-    content = photo_with_gps(800, 600)
+    content = photo_with_gps(1600, 1200)
     product = ProductFactory(title="Harbour", photo=content)
     order = Order.objects.create(user=user, product=product, price=product.price, currency="usd", status="PAID")
 

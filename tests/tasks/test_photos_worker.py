@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_added_photos_go_on_sale_when_the_worker_has_made_their_derivatives(tmp_path, photo_dirs, workers):
     workers.env["PHOTOS_DIR"] = str(photo_dirs["originals"].parent)
     for index in range(5):
-        (tmp_path / f"photo-{index}.jpg").write_bytes(photo(index, size=(900, 600)))
+        (tmp_path / f"photo-{index}.jpg").write_bytes(photo(index, size=(1200, 800)))
 
     call_command("add_photo", str(tmp_path), "--price", "10", stdout=io.StringIO(), stderr=io.StringIO())
 
@@ -32,3 +32,7 @@ def test_added_photos_go_on_sale_when_the_worker_has_made_their_derivatives(tmp_
         assert product.on_sale and product.has_photo
         assert (photo_dirs["public"] / product.thumbnail.name).is_file()
         assert (photo_dirs["public"] / product.preview.name).is_file()
+        # The 1x, 2x and 3x thumbnails and the preview, JPEG and WebP, all made by the worker.
+        assert len(product.derivatives) == 6 and all(
+            (photo_dirs["public"] / row[4]).is_file() for row in product.derivatives
+        )
