@@ -16,6 +16,7 @@ import yaml
 
 from deploy.__main__ import main
 from deploy.bundle import DirtyTree, bundle_build
+from devtools.sample_photos import photo_bytes
 from tests.deploy.conftest import free_port
 from tests.mariadb import MARIADB, fresh_database
 
@@ -55,7 +56,6 @@ def test_bundle_holds_the_backend_and_its_platform_configuration(bundle_zip, cap
         "frameseller/wsgi.py",
         "accounts/migrations/0001_initial.py",
         "catalog/data/photos/catalog.json",
-        "catalog/data/photos/coffee-cup.jpg",
         "catalog/management/commands/load_catalog.py",
         "orders/management/commands/reconcile_orders.py",
         ".platform/hooks/postdeploy/10_reconcile_timer.sh",
@@ -366,7 +366,14 @@ def test_bundle_boots_as_beanstalk_would(app_dir, mariadb_database, production_s
         done = run_command(app_dir, env, commands[name]["command"])
         assert done.returncode == 0, f"{name} failed:\n{done.stdout}\n{done.stderr}"
     assert (app_dir / "staticfiles" / "admin").is_dir()
-    # load_catalog put the starter photos on S3, where every instance finds them.
+    # A photo added on an instance goes to S3, where every instance finds it: the original kept
+    # private, its derivatives (made by the worker process) public. (The starter photos are a
+    # development catalog, fetched by `make starter-photos`: no bundle carries them.)
+    (app_dir / "harbour.jpg").write_bytes(photo_bytes(1600, 1000))
+    added = run_command(app_dir, env, "python manage.py add_photo harbour.jpg --title Harbour --price 40")
+    assert added.returncode == 0, added.stdout + added.stderr
+    derived = run_command(app_dir, env, "python manage.py run_worker --batch --no-reload")
+    assert derived.returncode == 0, derived.stdout + derived.stderr
     media = {item["Key"] for item in s3_objects(s3_server, PHOTO_BUCKETS["PHOTOS_PUBLIC_BUCKET"])}
     assert media and {key.split("/")[0] for key in media} == {"thumbs", "previews"}
     assert s3_objects(s3_server, PHOTO_BUCKETS["PHOTOS_ORIGINALS_BUCKET"])
