@@ -1,7 +1,11 @@
+from functools import partial
+
 from django import forms
 from django.contrib import admin
+from django.urls import path
 from django.utils.html import format_html
 
+from catalog.admin_upload import photo_upload_api, photos_upload_view
 from catalog.errors import PhotoInvalid
 from catalog.images import original_check_for_sale, original_read
 from catalog.models import Product
@@ -37,6 +41,7 @@ class ProductForm(forms.ModelForm):
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     form = ProductForm
+    change_list_template = "admin/catalog/product/change_list.html"
     list_display = ["id", "thumbnail_tag", "title", "price", "currency", "size", "on_sale", "updated_at"]
     list_display_links = ["id", "thumbnail_tag", "title"]
     list_filter = ["on_sale", "currency"]
@@ -57,6 +62,16 @@ class ProductAdmin(admin.ModelAdmin):
         ("Original file (private)", {"fields": ["original_bytes", "original_sha256", "original_content_type"]}),
         ("History", {"fields": ["created_at", "updated_at"]}),
     ]
+
+    def get_urls(self):
+        # The multi-upload page goes through the admin's login; its endpoint answers JSON (403) instead.
+        page = self.admin_site.admin_view(partial(photos_upload_view, self))
+        api = partial(photo_upload_api, model_admin=self)
+        return [
+            path("upload/", page, name="catalog_product_upload"),
+            path("upload/photo/", api, name="catalog_product_upload_photo"),
+            *super().get_urls(),
+        ]
 
     @admin.display(description="Photo")
     def thumbnail_tag(self, product):

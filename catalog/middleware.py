@@ -11,8 +11,8 @@ from django.http import JsonResponse
 from frameseller.exceptions import STATUS_CODES, error_body
 from frameseller.middleware import RequestBodyLimitMiddleware
 
-# The admin's pages that take a photo upload: add a product, change one.
-PHOTO_UPLOAD_PATH = re.compile(r"/admin/catalog/product/(add|[0-9]+/change)/")
+# The admin's pages that take a photo upload: add a product, change one, the multi-upload's one photo a request.
+PHOTO_UPLOAD_PATH = re.compile(r"/admin/catalog/product/(add|[0-9]+/change|upload/photo)/")
 
 
 def _is_staff_session(request) -> bool:
