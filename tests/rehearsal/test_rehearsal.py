@@ -63,7 +63,7 @@ def test_the_release_ran_on_the_leader_only_and_both_instances_serve(production)
         )
         assert "enable --now frameseller-reconcile.timer" in (instance.root / "systemctl.calls").read_text()
         timer_env = (instance.root / "etc/frameseller/reconcile.env").read_text()
-        assert f'STRIPE_WEBHOOK_SECRET="{production.webhook_secret}"' in timer_env
+        assert f'STRIPE_WEBHOOK_SECRET="{production.webhook_secret}"' in timer_env, "the timer has no webhook secret"
         assert instance.healthy()
     print(f"\nrehearsal set-up: {json.dumps({k: round(v, 1) for k, v in production.timings.items()})}")
 
