@@ -200,6 +200,9 @@ import json
 
 
 def application(environ, start_response):
+    # Read the whole body, as Django does: a body left unread would race the answer (nginx, still
+    # sending it, would meet a closed connection).
+    environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
     if environ["PATH_INFO"] == "/own-400":
         status, body = "400 Bad Request", {"detail": "The application's own.", "code": "invalid"}
     else:
