@@ -13,8 +13,12 @@ def mysql_url(*, host: str, port: int, name: str, user: str, password: str) -> s
     return f"mysql://{quote(user, safe='')}:{quote(password, safe='')}@{host}:{port}/{name}"
 
 
-def database_config(url: str, *, conn_max_age: int, var_dir: Path) -> dict:
-    """Return the DATABASES entry for `url`; SQLite's test databases go in `var_dir`."""
+def database_config(url: str, *, conn_max_age: int, var_dir: Path, mysql_ca: str = "") -> dict:
+    """Return the DATABASES entry for `url`; SQLite's test databases go in `var_dir`.
+
+    With `mysql_ca` (a CA bundle's path: RDS's), a MySQL connection is TLS, the server's certificate
+    checked against it and its name against the host, or no connection at all.
+    """
     config = environ.Env.db_url_config(url)
     config.update(CONN_MAX_AGE=conn_max_age, CONN_HEALTH_CHECKS=True)
     if config["ENGINE"] == "django.db.backends.mysql":
@@ -26,6 +30,8 @@ def database_config(url: str, *, conn_max_age: int, var_dir: Path) -> dict:
                 "isolation_level": "read committed",
             }
         )
+        if mysql_ca:
+            config["OPTIONS"].update({"ssl": {"ca": mysql_ca}, "ssl_mode": "VERIFY_IDENTITY"})
         config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
     elif config["ENGINE"] == "django.db.backends.sqlite3":
         var_dir.mkdir(parents=True, exist_ok=True)

@@ -157,7 +157,11 @@ else:
     )
 DATABASES = {
     "default": databases.database_config(
-        database_url, conn_max_age=env.int("DJANGO_CONN_MAX_AGE", default=600), var_dir=VAR_DIR
+        database_url,
+        conn_max_age=env.int("DJANGO_CONN_MAX_AGE", default=600),
+        var_dir=VAR_DIR,
+        # TLS to the database, verified: the path of RDS's CA bundle on the instance (docs/deploy.md, step 4).
+        mysql_ca=env.str("RDS_CA_BUNDLE", default=""),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -323,3 +323,44 @@ def test_env_example_lists_every_variable_the_code_reads():
 
     assert {"DJANGO_ENV", "STRIPE_BACKEND", "DJANGO_SECRET_KEY", "RDS_HOSTNAME", "GUNICORN_TIMEOUT"} <= read
     assert read - listed == set()
+
+
+# --- TLS to the database (RDS) -------------------------------------------------------------------
+
+
+def test_a_ca_bundle_makes_the_database_connection_verified_tls(tmp_path):
+    settings = settings_of(
+        tmp_path, "DATABASES", **PRODUCTION, **STRIPE_KEYS, RDS_CA_BUNDLE="/etc/rds/global-bundle.pem"
+    )
+
+    options = settings["DATABASES"]["default"]["OPTIONS"]
+    assert options["ssl"] == {"ca": "/etc/rds/global-bundle.pem"}
+    assert options["ssl_mode"] == "VERIFY_IDENTITY"
+
+
+def test_without_a_ca_bundle_the_connection_options_have_no_tls(tmp_path):
+    options = settings_of(tmp_path, "DATABASES", **PRODUCTION, **STRIPE_KEYS)["DATABASES"]["default"]["OPTIONS"]
+
+    assert "ssl" not in options and "ssl_mode" not in options
+
+
+@pytest.mark.mysql
+def test_with_a_ca_bundle_a_server_without_tls_is_refused_not_used_in_plain():
+    """The local MariaDB speaks no TLS: the connection must fail rather than fall back to plain text."""
+    import certifi
+    import MySQLdb
+
+    from frameseller.databases import database_config
+    from tests.mariadb import MARIADB
+
+    try:
+        MySQLdb.connect(**MARIADB, connect_timeout=3).close()
+    except MySQLdb.OperationalError as error:
+        pytest.skip(f"MariaDB on 127.0.0.1:3306 is unreachable: {error}")
+    config = database_config(
+        "mysql://root@127.0.0.1:3306/mysql", conn_max_age=0, var_dir=ROOT / "var", mysql_ca=certifi.where()
+    )
+    options = {k: v for k, v in config["OPTIONS"].items() if k in ("ssl", "ssl_mode")}
+
+    with pytest.raises(MySQLdb.OperationalError):
+        MySQLdb.connect(**MARIADB, connect_timeout=3, **options).close()

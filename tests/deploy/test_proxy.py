@@ -113,6 +113,8 @@ def nginx_binary() -> str | None:
     return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
 
 
+# Where the platform's nginx sends requests: gunicorn on PORT, 8000 on the Python platform.
+PLATFORM_UPSTREAM = "http://127.0.0.1:8000"
 # What the platform generates into conf.d/elasticbeanstalk/ (the proxy to gunicorn and /static).
 EB_APPLICATION_CONF = """
 location / {
@@ -163,7 +165,12 @@ def nginx_prefix(tmp_path: Path, *, port: int = 80, upstream_port: int = 8000) -
     """A prefix holding .platform/nginx/ as the instance would, with stand-ins for the platform's generated files."""
     shutil.copytree(NGINX_CONF_D, tmp_path / "conf.d")
     generated = tmp_path / "conf.d" / "elasticbeanstalk"
-    generated.mkdir()
+    generated.mkdir(exist_ok=True)
+    # Our server-block files proxy to gunicorn where the platform does, 127.0.0.1:8000.
+    for ours in generated.glob("*.conf"):
+        text = ours.read_text()
+        assert PLATFORM_UPSTREAM in text, ours
+        ours.write_text(text.replace(PLATFORM_UPSTREAM, f"http://127.0.0.1:{upstream_port}"))
     (generated / "00_application.conf").write_text(EB_APPLICATION_CONF.replace("UPSTREAM_PORT", str(upstream_port)))
     (generated / "01_static.conf").write_text(EB_STATICFILES_CONF)
     (tmp_path / "log").mkdir()
@@ -193,6 +200,9 @@ import json
 
 
 def application(environ, start_response):
+    # Read the whole body, as Django does: a body left unread would race the answer (nginx, still
+    # sending it, would meet a closed connection).
+    environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
     if environ["PATH_INFO"] == "/own-400":
         status, body = "400 Bad Request", {"detail": "The application's own.", "code": "invalid"}
     else:
@@ -358,6 +368,62 @@ def test_nginx_refuses_lines_gunicorn_would_refuse_before_gunicorn_does():
 
     assert int(size) * 1024 - 2 <= line_limit
     assert int(size) * 1024 - 2 <= field_limit
+
+
+PHOTO_UPLOADS = NGINX_CONF_D / "elasticbeanstalk" / "10_photo_uploads.conf"
+NGINX_SIZES = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def nginx_bytes(value: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)([kmg]?)", value.lower()).groups()
+    return int(number) * NGINX_SIZES[unit]
+
+
+def test_the_admins_upload_location_holds_the_largest_photo_on_the_middlewares_paths(settings):
+    """Issue 18 item 7: nginx's 1 MB refused the admin's 60 MB photo; only the upload pages may take more."""
+    from catalog.middleware import PHOTO_UPLOAD_PATH
+
+    text = "\n".join(line.split("#", 1)[0] for line in PHOTO_UPLOADS.read_text().splitlines())
+    (pattern,) = re.findall(r"location\s+~\s+(\S+)\s*\{", text)
+    (size,) = re.findall(r"\bclient_max_body_size\s+(\S+)\s*;", text)
+
+    assert nginx_bytes(size) >= settings.PHOTOS_MAX_UPLOAD_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    for path in (
+        "/admin/catalog/product/add/",
+        "/admin/catalog/product/12/change/",
+        "/admin/catalog/product/12/delete/",
+        "/admin/catalog/product/add/x",
+        "/admin/catalog/product/add",
+        "/admin/accounts/user/add/",
+        "/api/order/",
+    ):
+        assert bool(re.search(pattern, path)) == bool(PHOTO_UPLOAD_PATH.fullmatch(path)), path
+    # No client_max_body_size outside it: the rest keeps nginx's 1 MB.
+    elsewhere = [NGINX_CONF, *NGINX_CONF_D.glob("*.conf")]
+    assert not any("client_max_body_size" in path.read_text() for path in elsewhere)
+
+
+@pytest.mark.parametrize(
+    "path, length, status",
+    [
+        (b"/admin/catalog/product/add/", 20 * 1024 * 1024, 200),
+        (b"/admin/catalog/product/7/change/", 2_000_000, 200),
+        (b"/admin/catalog/product/add/", 62 * 1024 * 1024, 413),
+        (b"/admin/catalog/product/7/delete/", 2_000_000, 413),
+        (b"/api/order/", 2_000_000, 413),
+    ],
+    ids=["upload 20 MB", "change 2 MB", "upload over 61 MB", "another admin page", "the API"],
+)
+def test_nginx_lets_large_bodies_through_to_the_admins_upload_pages_only(nginx_port, path, length, status):
+    head = b"POST " + path + b" HTTP/1.1\r\nHost: a\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % length
+    # A refused body is refused on its Content-Length, before it is sent.
+    answer = send(nginx_port, head + (b"x" * length if status == 200 else b""))
+
+    assert answer.status == status
+    if status == 200:
+        assert answer.json() == {"path": path.decode()}  # gunicorn got it
+    else:
+        assert answer.json()["code"] == "request_too_large"
 
 
 def test_nginx_answers_in_json_when_gunicorn_does_not_answer(nginx, tmp_path):
