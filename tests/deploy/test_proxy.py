@@ -391,6 +391,8 @@ def test_the_admins_upload_location_holds_the_largest_photo_on_the_middlewares_p
     for path in (
         "/admin/catalog/product/add/",
         "/admin/catalog/product/12/change/",
+        "/admin/catalog/product/upload/photo/",
+        "/admin/catalog/product/upload/",
         "/admin/catalog/product/12/delete/",
         "/admin/catalog/product/add/x",
         "/admin/catalog/product/add",
