@@ -59,6 +59,8 @@ class ApplicationError(Exception):
     status_code = status.HTTP_400_BAD_REQUEST
     code = "bad_request"
     default_message = "The request could not be processed."
+    # Seconds a client should wait before trying again (the Retry-After header), when it may.
+    retry_after: int | None = None
 
     def __init__(self, message: str | None = None, *, extra: dict | None = None):
         self.message = message or self.default_message
@@ -132,6 +134,8 @@ def _describe(exc) -> Answer | None:
         exc = exceptions.PermissionDenied()
 
     if isinstance(exc, ApplicationError):
+        if exc.retry_after:
+            headers["Retry-After"] = str(exc.retry_after)
         return Answer(exc.status_code, exc.message, exc.code, dict(exc.extra), headers)
     if isinstance(exc, OperationalError | InterfaceError):
         # The database is unreachable: a JSON 503 the client may retry, never a bare 500.

@@ -10,13 +10,13 @@ and the load balancer's health check:
   Stripe unavailable, purchases are refused at once for
   `STRIPE_BREAKER_SECONDS`; then one is let through to try Stripe again.
 
-A refused purchase has sent nothing to Stripe: nothing was charged.
+A purchase takes its place before its order is recorded: a refused one has
+recorded nothing and sent nothing to Stripe (nothing was charged, nothing
+shows in My orders), and is answered 503 `payment_busy` with a Retry-After.
 """
 
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from django.conf import settings
 
@@ -43,14 +43,14 @@ class _StripeCapacity:
             self._in_flight += 1
             return True
 
-    def release(self, *, stripe_available: bool) -> None:
-        """Give the place back, recording whether Stripe answered."""
+    def release(self, *, stripe_available: bool | None) -> None:
+        """Give the place back, recording whether Stripe answered (None: nothing was asked of it)."""
         with self._lock:
             self._in_flight -= 1
             self._trial_running = False
             if stripe_available:
                 self._failures = 0
-            else:
+            elif stripe_available is not None:
                 self._failures += 1
                 if self._failures >= settings.STRIPE_BREAKER_FAILURES:
                     self._open_until = time.monotonic() + settings.STRIPE_BREAKER_SECONDS
@@ -60,25 +60,33 @@ _capacity = _StripeCapacity()
 
 
 class PurchaseSlot:
-    """A place among the purchases waiting on Stripe; say whether Stripe answered with `unavailable()`."""
+    """A place among the purchases waiting on Stripe; say what Stripe did with `unavailable()` or `unused()`."""
 
     def __init__(self):
-        self.stripe_available = True
+        self.stripe_available: bool | None = True
 
     def unavailable(self) -> None:
         self.stripe_available = False
 
+    def unused(self) -> None:
+        """Nothing was asked of Stripe: the breaker learns nothing from it."""
+        self.stripe_available = None
 
-@contextmanager
-def purchase_slot() -> Iterator[PurchaseSlot]:
-    """Hold a place for one purchase's calls to Stripe, or raise OrderPaymentBusy at once."""
+    def __enter__(self) -> "PurchaseSlot":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        _capacity.release(stripe_available=self.stripe_available)
+
+
+def purchase_slot() -> PurchaseSlot:
+    """Take a place for one purchase's calls to Stripe, or raise OrderPaymentBusy at once.
+
+    The place is held until the `with` block of the slot returned ends.
+    """
     if not _capacity.admit():
         raise OrderPaymentBusy()
-    slot = PurchaseSlot()
-    try:
-        yield slot
-    finally:
-        _capacity.release(stripe_available=slot.stripe_available)
+    return PurchaseSlot()
 
 
 def capacity_reset() -> None:

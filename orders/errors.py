@@ -35,11 +35,14 @@ class OrderPaymentPending(ApplicationError):
 
 
 class OrderPaymentBusy(ApplicationError):
+    """Refused before anything was recorded or sent to Stripe (orders.capacity)."""
+
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     code = "payment_busy"
     default_message = (
         "The payment service is not answering right now, so nothing was charged. Please try again in a minute."
     )
+    retry_after = 30
 
 
 class OrderPaymentRejected(ApplicationError):

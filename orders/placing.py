@@ -5,8 +5,10 @@ A purchase goes through these phases, each a function below, in this order:
 1. `_order_record`: under the shopper's row lock, a repeated request (same
    Idempotency-Key, or same Stripe token: `_order_find_earlier`) is sent to
    the first attempt's outcome (`_order_replay`) instead of charging again;
-   otherwise the order is recorded UNPAID and committed, one new order at a
-   time per shopper;
+   otherwise the purchase takes a place among those waiting on Stripe
+   (orders.capacity: refused there, it records nothing and is answered 503
+   with a Retry-After) and the order is recorded UNPAID and committed, one new
+   order at a time per shopper;
 2. `order_charge`: the card is attached to the shopper's Stripe Customer, the
    order is claimed under a row lock (only the claimer sends the payment), the
    payment is sent once (a Charge, or a PaymentIntent with
@@ -47,7 +49,6 @@ from orders.errors import (
     OrderInProgress,
     OrderInvalid,
     OrderKeyReused,
-    OrderPaymentBusy,
     OrderPaymentDeclined,
     OrderPaymentPending,
     OrderPaymentRejected,
@@ -79,12 +80,13 @@ def order_place(
         if earlier is not None:
             return _order_replay(order=earlier, user=user, product_id=product_id, idempotency_key=idempotency_key)
         raise OrderInvalid("Unknown product: this photo is not for sale.")
-    order, created = _order_record(
+    order, slot = _order_record(
         user=user, product=product, token=token, idempotency_key=idempotency_key, client_address=client_address
     )
-    if not created:
+    if slot is None:
         return _order_replay(order=order, user=user, product_id=product_id, idempotency_key=idempotency_key)
-    return order_charge(order=order, token=token)
+    with slot:
+        return order_charge(order=order, token=token, slot=slot)
 
 
 def _order_find_earlier(*, user: User, token: str, idempotency_key: str | None) -> Order | None:
@@ -104,21 +106,24 @@ def _order_find_earlier(*, user: User, token: str, idempotency_key: str | None) 
 
 def _order_record(
     *, user: User, product: Product, token: str, idempotency_key: str | None, client_address: str = ""
-) -> tuple[Order, bool]:
-    """Record a new UNPAID order; return (order, True), or (the earlier order, False) for a repeated request.
+) -> tuple[Order, PurchaseSlot | None]:
+    """Record a new UNPAID order with its place among the purchases; or find the earlier one (no place).
 
-    The shopper's row is locked so that the checks and the insert can't
-    interleave with another of their requests (two tabs, two keys). A
-    duplicate recorded concurrently by another shopper (the same token) is
-    caught by the database's unique constraint.
+    Return (order, its place, released by leaving its `with` block) or, for a repeated request,
+    (the earlier order, None). The shopper's row is locked so that the checks and the insert can't
+    interleave with another of their requests (two tabs, two keys): a repeat waits for the first
+    attempt's order and never takes a place. A purchase refused a place (OrderPaymentBusy) records
+    nothing. A duplicate recorded concurrently by another shopper (the same token) is caught by the
+    database's unique constraint.
     """
+    slot = None
     try:
         with transaction.atomic():
             # The Stripe customer comes fresh with the lock, for the payment to use (orders.customers).
             user.stripe_customer_id = User.objects.select_for_update().get(pk=user.pk).stripe_customer_id
             earlier = _order_find_earlier(user=user, token=token, idempotency_key=idempotency_key)
             if earlier is not None:
-                return earlier, False
+                return earlier, None
             blocking = _order_blocking_ids(user=user, product=product)
             if Order.Status.UNPAID in blocking:
                 # Its charge may have gone through: don't let a second one follow it.
@@ -126,6 +131,7 @@ def _order_record(
             if Order.Status.PAID in blocking:
                 # Bought already: nothing to charge. (After a refund it is REFUNDED, and can be bought again.)
                 raise OrderAlreadyOwned(extra={"order_id": blocking[Order.Status.PAID]})
+            slot = purchase_slot()  # or OrderPaymentBusy: the transaction records nothing
             order = Order.objects.create(
                 user=user,
                 product=product,
@@ -137,12 +143,17 @@ def _order_record(
                 # Where the purchase came from (the trusted proxies' view), dispute evidence.
                 client_address=client_address[:64],
             )
-            return order, True
-    except IntegrityError:
+        return order, slot
+    except BaseException as error:
+        if slot is not None:  # admitted, but nothing was recorded: give the place back
+            slot.unused()
+            slot.__exit__(None, None, None)
+        if not isinstance(error, IntegrityError):
+            raise
         earlier = _order_find_earlier(user=user, token=token, idempotency_key=idempotency_key)
         if earlier is None:
             raise
-        return earlier, False
+        return earlier, None
 
 
 def _order_blocking_ids(*, user: User, product: Product) -> dict[str, int]:
@@ -189,19 +200,14 @@ def _order_replay(*, order: Order, user: User, product_id: int, idempotency_key:
 _ORDER_OUTCOME_FIELDS = ["status", "outcome_unknown", "awaiting_authentication", "failure_reason"]
 
 
-def order_charge(*, order: Order, token: str) -> Purchase:
+def order_charge(*, order: Order, token: str, slot: PurchaseSlot) -> Purchase:
     """Charge the card behind `token` for a recorded UNPAID order and record the outcome.
 
-    Refused at once, charging nothing, when too many purchases already wait on
-    Stripe or Stripe has been failing (orders.capacity).
+    `slot` is the purchase's place among those waiting on Stripe (orders.capacity),
+    taken with the order; it learns whether Stripe answered.
     """
     try:
-        with purchase_slot() as slot:
-            purchase = _order_pay(order=order, token=token, slot=slot)
-    except OrderPaymentBusy:
-        # Refused before any call to Stripe: nothing was charged.
-        order_mark_failed(order=order, reason=OrderPaymentBusy.default_message, unattempted_only=True)
-        raise OrderPaymentBusy(extra={"order_id": order.pk}) from None
+        purchase = _order_pay(order=order, token=token, slot=slot)
     except DatabaseError as error:
         # The card may have been charged and the outcome could not be recorded:
         # reconciliation settles the order once the database is back.

@@ -49,10 +49,11 @@ def test_purchase_beyond_the_bulkhead_is_refused_at_once_and_charges_nothing(
 
     assert refused.status_code == 503
     assert refused.json()["error"] == OrderPaymentBusy.default_message
+    assert refused.json()["code"] == "payment_busy"
+    assert int(refused["Retry-After"]) > 0
     assert elapsed < 1.0
-    refused_order = Order.objects.get(user=second_shopper)
-    assert refused_order.status == Order.Status.FAILED
-    assert refused_order.charge_attempted_at is None
+    # Refused before anything was recorded: no FAILED order in the shopper's list.
+    assert not Order.objects.filter(user=second_shopper).exists()
     assert first["status"] == 201
     [charge] = stripe_emulator.paid_charges()
     assert charge["metadata"]["order_id"] == str(Order.objects.get(user=first_shopper).pk)
