@@ -25,8 +25,8 @@ ENDPOINT = "/admin/catalog/product/upload/photo/"
 
 
 def photo(index: int, image_format: str = "JPEG", **options) -> bytes:
-    """A photo of its own pixels (each `index` its own size): 800 x 600 and up, above any minimum size."""
-    return photo_bytes(800 + index, 600, image_format, **options)
+    """A photo of its own pixels (each `index` its own size): 1200 x 800 and up, at the minimum size for sale."""
+    return photo_bytes(1200 + index, 800, image_format, **options)
 
 
 def upload(client, name: str, content: bytes, **fields):
@@ -63,8 +63,8 @@ def test_several_photos_become_products_off_sale_until_the_worker_makes_their_de
                 "title": f"harbour at dawn {index}",
                 "on_sale": False,
                 "url": f"/admin/catalog/product/{product.pk}/change/",
-                "width": 800 + index,
-                "height": 600,
+                "width": 1200 + index,
+                "height": 800,
             },
         }
         for index, product in enumerate(products)
@@ -222,7 +222,7 @@ def test_the_page_is_linked_from_the_product_list_and_offers_a_labelled_file_inp
 
 def _big_photo() -> bytes:
     out = io.BytesIO()
-    Image.effect_noise((300, 200), 80).save(out, "PNG")
+    Image.effect_noise((1200, 800), 80).save(out, "PNG")
     return out.getvalue()
 
 
