@@ -95,6 +95,12 @@ def _publish_frontend_command(commands) -> None:
         "--certificate-arn", metavar="ARN", help="an ACM certificate in us-east-1 covering every --alias"
     )
     publish.add_argument(
+        "--photos-url",
+        metavar="URL",
+        help="where the photos' thumbnails and previews are served from, when not from the site's own "
+        "distribution (--media-bucket): for the page's Content-Security-Policy",
+    )
+    publish.add_argument(
         "--media-bucket",
         metavar="NAME",
         help="a private bucket whose previews/ and thumbs/ the distribution serves too (it must exist)",
@@ -314,6 +320,10 @@ def publish_frontend(args: argparse.Namespace) -> publish.PublishResult:
         stripe_js_url=args.stripe_js_url,
     )
     index = frontend.page_with_settings((dist / sitefiles.INDEX_DOCUMENT).read_bytes(), values)
+    # CloudFront's managed headers policy carries no Content-Security-Policy: the page carries its own.
+    index = frontend.page_with_policy(
+        index, api_base_url=args.api_url, stripe_js_url=args.stripe_js_url, photos_url=args.photos_url
+    )
     files = sitefiles.site_files(dist, index=index)
     size = sum(len(item.body) for item in files)
     print(f"Publishing {len(files)} file(s), {sitefiles.human_size(size)}, from {dist} to s3://{args.bucket}")

@@ -50,7 +50,7 @@ def _origin(url: str) -> str | None:
 @functools.lru_cache(maxsize=8)
 def _inline_script_hashes(index: Path, mtime: float) -> tuple[str, ...]:
     """The SHA-256 sources of the inline scripts in the built index.html."""
-    return tuple(_sha256_source(script) for script in _INLINE_SCRIPT.findall(index.read_bytes()))
+    return page_inline_script_hashes(index.read_bytes())
 
 
 @functools.cache
@@ -73,11 +73,28 @@ def _static_origin() -> str | None:
 def site_policy() -> dict:
     """The policy of the site's page, from the current settings."""
     index = Path(settings.FRONTEND_DIST_DIR) / "index.html"
-    inline = _inline_script_hashes(index, index.stat().st_mtime) if index.is_file() else ()
-    stripe_js = _origin(settings.STRIPE_JS_URL) or STRIPE_JS
-    stripe_api = _origin(settings.STRIPE_API_BASE) or STRIPE_API
-    api = _origin(settings.FRONTEND_API_BASE_URL)
-    photos = _photos_origin()
+    return site_policy_for(
+        inline=_inline_script_hashes(index, index.stat().st_mtime) if index.is_file() else (),
+        stripe_js_url=settings.STRIPE_JS_URL,
+        stripe_api_url=settings.STRIPE_API_BASE,
+        api_url=settings.FRONTEND_API_BASE_URL,
+        photos_origin=_photos_origin(),
+    )
+
+
+def page_inline_script_hashes(page: bytes) -> tuple[str, ...]:
+    """The SHA-256 sources of a page's inline scripts (not its data elements, which never run)."""
+    return tuple(_sha256_source(script) for script in _INLINE_SCRIPT.findall(page))
+
+
+def site_policy_for(
+    *, inline: tuple[str, ...], stripe_js_url: str, stripe_api_url: str, api_url: str, photos_origin: str | None
+) -> dict:
+    """The policy of the site's page, wherever it is served from (this server, or S3 behind CloudFront)."""
+    stripe_js = _origin(stripe_js_url) or STRIPE_JS
+    stripe_api = _origin(stripe_api_url) or STRIPE_API
+    api = _origin(api_url)
+    photos = photos_origin
     frames = [stripe_js] + ([STRIPE_FRAMES] if stripe_js == STRIPE_JS else [])
     return {
         "default-src": [CSP.SELF],

@@ -104,6 +104,8 @@ MIDDLEWARE = [
     # A database outage answers 503 JSON everywhere, not a 500 (frameseller/dbdown.py).
     "frameseller.dbdown.DatabaseUnavailableMiddleware",
     "frameseller.middleware.JsonErrorMiddleware",
+    # The admin only for ADMIN_ALLOWED_NETWORKS (when set), before a body is read.
+    "accounts.middleware.AdminAllowedNetworksMiddleware",
     # Bodies above DATA_UPLOAD_MAX_MEMORY_SIZE answer 413 (frameseller.middleware.RequestBodyLimitMiddleware),
     # except a staff member's photo upload in the admin, let through up to PHOTOS_MAX_UPLOAD_BYTES.
     "catalog.middleware.PhotoUploadBodyLimitMiddleware",
@@ -359,6 +361,8 @@ SPECTACULAR_SETTINGS = {
 # --- CORS: the S3 site calls the API from another origin --------------------
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", cast=str.strip, default=[])
+# The networks (CIDRs, comma-separated) the admin answers; empty: every network (the default).
+ADMIN_ALLOWED_NETWORKS = env.list("ADMIN_ALLOWED_NETWORKS", cast=str.strip, default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_HEADERS = (
     "accept",

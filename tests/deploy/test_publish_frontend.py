@@ -3,7 +3,10 @@
 What CloudFront serves them, and how, is in test_cloudfront.py.
 """
 
+import base64
 import gzip
+import hashlib
+import html
 import json
 import re
 import uuid
@@ -290,3 +293,49 @@ def test_the_builds_gzip_copies_are_uploaded_as_their_files_with_content_encodin
     assert gzip.decompress(served["Body"].read()) == JS
     assert "ContentEncoding" not in s3.head_object(Bucket=bucket, Key="img/logo.png")
     assert publish().uploaded == []
+
+
+def test_the_published_page_carries_the_sites_content_security_policy(publish, s3, bucket, dist):
+    """CloudFront's managed headers policy sends no CSP (issue 18 item 7): the page holding the token has its own."""
+    (dist / "index.html").write_bytes(
+        b'<!doctype html><html><head><meta charset="utf-8"><title>FrameSeller</title>'
+        b'<script type="application/json" id="frameseller-config">null</script>'
+        b"<script>window.prefetch = 1;</script></head><body></body></html>"
+    )
+    publish("--photos-url", "https://photos.example.com/thumbs/")
+
+    page = published_page(s3, bucket)
+    match = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page)
+    assert match, page
+    assert page.index("Content-Security-Policy") > page.index('<meta charset="utf-8">')
+    assert page.index("Content-Security-Policy") < page.index("<script")
+    policy = dict((directive.split(" ", 1) + [""])[:2] for directive in html.unescape(match[1]).split("; "))
+    inline = "'sha256-" + base64.b64encode(hashlib.sha256(b"window.prefetch = 1;").digest()).decode() + "'"
+    assert policy["default-src"] == "'self'"
+    assert policy["script-src"].split() == ["'self'", "https://js.stripe.com", inline]
+    assert policy["connect-src"].split() == ["'self'", "https://api.stripe.com", "https://api.example.com"]
+    assert policy["img-src"].split() == ["'self'", "data:", "https://photos.example.com"]
+    assert policy["object-src"] == "'none'" and policy["base-uri"] == "'none'"
+    assert "frame-ancestors" not in policy  # ignored in a <meta>: X-Frame-Options comes with CloudFront's headers
+
+
+def test_the_pages_policy_is_the_one_the_api_sends_with_the_page(settings):
+    """The same builder as the development server's header (tests/test_headers.py, Chromium: no violation)."""
+    from deploy.frontend import page_with_policy
+    from frameseller.csp import site_policy_for
+
+    page = b'<!doctype html><html><head><meta charset="utf-8"><script>go()</script></head></html>'
+    published = page_with_policy(
+        page, api_base_url="https://api.example.com", stripe_js_url="https://js.stripe.com/v3/"
+    )
+    header = site_policy_for(
+        inline=("'sha256-" + base64.b64encode(hashlib.sha256(b"go()").digest()).decode() + "'",),
+        stripe_js_url="https://js.stripe.com/v3/",
+        stripe_api_url="",
+        api_url="https://api.example.com",
+        photos_origin=None,
+    )
+    header.pop("frame-ancestors")
+    from django.utils.csp import build_policy
+
+    assert html.escape(build_policy(header)).encode() in published
