@@ -7,8 +7,13 @@ from pathlib import Path
 
 from django.utils.csp import build_policy
 
-from frameseller.csp import page_inline_script_hashes, site_policy_for
-from frameseller.sitepage import SETTINGS_PLACEHOLDER, page_render, site_settings
+from frameseller.sitepage import (
+    SETTINGS_PLACEHOLDER,
+    page_inline_script_hashes,
+    page_render,
+    site_policy_for,
+    site_settings,
+)
 
 __all__ = ["BuildError", "frontend_build", "page_with_policy", "page_with_settings", "site_settings"]
 

@@ -12,12 +12,9 @@ current settings:
 * API answers: `default-src 'none'` (JSON is never a document to run).
 """
 
-import base64
 import functools
-import hashlib
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.storage import storages
@@ -26,25 +23,14 @@ from django.template.loader import get_template
 from django.utils.csp import CSP
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-STRIPE_JS = "https://js.stripe.com"
-STRIPE_FRAMES = "https://hooks.stripe.com"
-STRIPE_API = "https://api.stripe.com"
+from frameseller.sitepage import page_inline_script_hashes, sha256_source, site_policy_for, url_origin
+
 # The entry of settings.STORAGES that holds the public photos (thumbnails and previews).
 PUBLIC_PHOTOS_STORAGE = "photo_derivatives"
 API_POLICY = {"default-src": [CSP.NONE], "frame-ancestors": [CSP.NONE]}
-_INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
 _INLINE_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 # The style attributes of the product admin's photo columns (catalog/admin.py), allowed by hash.
 ADMIN_STYLE_ATTRIBUTES = ("height:48px", "max-width:480px;max-height:320px")
-
-
-def _sha256_source(text: bytes) -> str:
-    return f"'sha256-{base64.b64encode(hashlib.sha256(text).digest()).decode()}'"
-
-
-def _origin(url: str) -> str | None:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
 
 
 @functools.lru_cache(maxsize=8)
@@ -57,17 +43,17 @@ def _inline_script_hashes(index: Path, mtime: float) -> tuple[str, ...]:
 def _docs_style_hashes() -> tuple[str, ...]:
     """The SHA-256 sources of the inline styles of Swagger UI's page, as drf-spectacular's template has them."""
     source = get_template(SpectacularSwaggerSplitView.template_name).template.source
-    return tuple(_sha256_source(style.encode()) for style in _INLINE_STYLE.findall(source))
+    return tuple(sha256_source(style.encode()) for style in _INLINE_STYLE.findall(source))
 
 
 def _photos_origin() -> str | None:
     """The origin the public photos are served from, as their storage builds their URLs (None: this one)."""
-    return _origin(storages[PUBLIC_PHOTOS_STORAGE].url("x.jpg"))
+    return url_origin(storages[PUBLIC_PHOTOS_STORAGE].url("x.jpg"))
 
 
 def _static_origin() -> str | None:
     """The origin of the static files (the admin's, Swagger UI's) if another server serves them (None: this one)."""
-    return _origin(settings.STATIC_URL)
+    return url_origin(settings.STATIC_URL)
 
 
 def site_policy() -> dict:
@@ -82,38 +68,10 @@ def site_policy() -> dict:
     )
 
 
-def page_inline_script_hashes(page: bytes) -> tuple[str, ...]:
-    """The SHA-256 sources of a page's inline scripts (not its data elements, which never run)."""
-    return tuple(_sha256_source(script) for script in _INLINE_SCRIPT.findall(page))
-
-
-def site_policy_for(
-    *, inline: tuple[str, ...], stripe_js_url: str, stripe_api_url: str, api_url: str, photos_origin: str | None
-) -> dict:
-    """The policy of the site's page, wherever it is served from (this server, or S3 behind CloudFront)."""
-    stripe_js = _origin(stripe_js_url) or STRIPE_JS
-    stripe_api = _origin(stripe_api_url) or STRIPE_API
-    api = _origin(api_url)
-    photos = photos_origin
-    frames = [stripe_js] + ([STRIPE_FRAMES] if stripe_js == STRIPE_JS else [])
-    return {
-        "default-src": [CSP.SELF],
-        "script-src": [CSP.SELF, stripe_js, *inline],
-        "connect-src": [CSP.SELF, stripe_api, *filter(None, [api])],
-        "img-src": [CSP.SELF, "data:", *filter(None, [photos])],
-        "style-src": [CSP.SELF],
-        "frame-src": frames,
-        "object-src": [CSP.NONE],
-        "base-uri": [CSP.NONE],
-        "form-action": [CSP.SELF],
-        "frame-ancestors": [CSP.NONE],
-    }
-
-
 def admin_policy() -> dict:
     """The policy of the admin's pages: Django's scripts and styles are files, none inline."""
     static = list(filter(None, [_static_origin()]))
-    styles = [_sha256_source(style.encode()) for style in ADMIN_STYLE_ATTRIBUTES]
+    styles = [sha256_source(style.encode()) for style in ADMIN_STYLE_ATTRIBUTES]
     return {
         "default-src": [CSP.NONE],
         "script-src": [CSP.SELF, *static],

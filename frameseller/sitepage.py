@@ -6,12 +6,16 @@ so that the page's catalog request needs no other file first.  WhiteNoise serves
 built site.
 """
 
+import base64
+import hashlib
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils.csp import CSP
 
 SETTINGS_PLACEHOLDER = '<script type="application/json" id="frameseller-config">null</script>'
 PAGE_PATHS = ("/", "/index.html")
@@ -87,3 +91,49 @@ class SitePageMiddleware:
                 page["X-Robots-Tag"] = "noindex"
                 return page
         return response
+
+
+# --- The page's Content-Security-Policy, wherever it is served from --------------------------------
+# (No Django settings here: the deploy tool builds the published page's policy with these too.)
+
+STRIPE_JS = "https://js.stripe.com"
+STRIPE_FRAMES = "https://hooks.stripe.com"
+STRIPE_API = "https://api.stripe.com"
+_INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
+
+
+def sha256_source(text: bytes) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(text).digest()).decode()}'"
+
+
+def url_origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+def page_inline_script_hashes(page: bytes) -> tuple[str, ...]:
+    """The SHA-256 sources of a page's inline scripts (not its data elements, which never run)."""
+    return tuple(sha256_source(script) for script in _INLINE_SCRIPT.findall(page))
+
+
+def site_policy_for(
+    *, inline: tuple[str, ...], stripe_js_url: str, stripe_api_url: str, api_url: str, photos_origin: str | None
+) -> dict:
+    """The policy of the site's page, wherever it is served from (this server, or S3 behind CloudFront)."""
+    stripe_js = url_origin(stripe_js_url) or STRIPE_JS
+    stripe_api = url_origin(stripe_api_url) or STRIPE_API
+    api = url_origin(api_url)
+    photos = photos_origin
+    frames = [stripe_js] + ([STRIPE_FRAMES] if stripe_js == STRIPE_JS else [])
+    return {
+        "default-src": [CSP.SELF],
+        "script-src": [CSP.SELF, stripe_js, *inline],
+        "connect-src": [CSP.SELF, stripe_api, *filter(None, [api])],
+        "img-src": [CSP.SELF, "data:", *filter(None, [photos])],
+        "style-src": [CSP.SELF],
+        "frame-src": frames,
+        "object-src": [CSP.NONE],
+        "base-uri": [CSP.NONE],
+        "form-action": [CSP.SELF],
+        "frame-ancestors": [CSP.NONE],
+    }

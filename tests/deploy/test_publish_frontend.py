@@ -322,7 +322,7 @@ def test_the_published_page_carries_the_sites_content_security_policy(publish, s
 def test_the_pages_policy_is_the_one_the_api_sends_with_the_page(settings):
     """The same builder as the development server's header (tests/test_headers.py, Chromium: no violation)."""
     from deploy.frontend import page_with_policy
-    from frameseller.csp import site_policy_for
+    from frameseller.sitepage import site_policy_for
 
     page = b'<!doctype html><html><head><meta charset="utf-8"><script>go()</script></head></html>'
     published = page_with_policy(

@@ -35,6 +35,7 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
+from django.conf import settings as django_settings
 
 from devtools.emulator_process import SECRET_KEY, StripeEmulator, free_port
 from tests.deploy.test_deploy_guide import PROPERTIES, SECRETS, documented_options
@@ -639,6 +640,9 @@ def production(tmp_path_factory):
                 # This machine's: the instance's Python, and a short login limit to count.
                 "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
                 "THROTTLE_LOGIN_ACCOUNT": f"{LOGIN_ATTEMPTS_ALLOWED}/min",
+                # The starter photos, fetched by `make starter-photos` (no bundle carries them): the
+                # leader's release loads them onto S3, a catalog to browse and buy from.
+                "STARTER_PHOTOS_DIR": str(django_settings.STARTER_PHOTOS_DIR),
             }
             for instance in instances:
                 instance.env = environment(unpacked, services) | {
